@@ -1,0 +1,3 @@
+from glstui.cli import main
+
+raise SystemExit(main())

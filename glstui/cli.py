@@ -1,0 +1,92 @@
+"""Entry point: `glstui` starts the TUI; subcommands run the same use cases headless.
+
+    glstui [--data-dir DIR] [--demo] [--lang en|nl] [--no-mouse]
+    glstui --version
+    glstui doctor            check paths, secret store, store file, endpoints
+    glstui import [--shop N] import the active shops' orders (cron / systemd timer)
+    glstui push              send pending tracking confirmations to Amazon
+    glstui sandbox [...]     run the local Amazon + GLS simulation on its own
+
+Exit codes: 0 all fine, 1 some part failed, 2 nothing could run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from glstui import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data-dir",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="where the store, labels and logs live (default: $GLSTUI_HOME or the user data dir)",
+    )
+    common.add_argument(
+        "--demo",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="run against the built-in sandbox with a throwaway data dir",
+    )
+    common.add_argument(
+        "--lang", choices=("en", "nl"), default=argparse.SUPPRESS, help="language (default: LANG)"
+    )
+
+    parser = argparse.ArgumentParser(
+        prog="glstui",
+        description="Connect Amazon shops to GLS: import orders, create labels, send tracking.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"glstui {__version__}")
+    parser.add_argument("--no-mouse", action="store_true", help="ignore the mouse (SSH clients)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("doctor", parents=[common], help="check paths, secret store, store, endpoints")
+    imp = sub.add_parser("import", parents=[common], help="import orders of the active shops")
+    imp.add_argument(
+        "--shop", action="append", default=[], metavar="NAME", help="only this shop (repeatable)"
+    )
+    sub.add_parser("push", parents=[common], help="send pending tracking codes to Amazon")
+    sandbox = sub.add_parser("sandbox", help="run the local Amazon + GLS simulation")
+    sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "sandbox":
+        from glstui.sandbox.cli import run
+
+        return run(args.sandbox_args)
+
+    from glstui.services.context import ContextError, build_context
+
+    try:
+        ctx = build_context(
+            data_dir=getattr(args, "data_dir", None),
+            demo=getattr(args, "demo", False),
+            lang=getattr(args, "lang", None),
+        )
+    except ContextError as exc:
+        print(f"glstui: {exc}", file=sys.stderr)
+        return 2
+    with ctx:
+        if args.command == "doctor":
+            from glstui.services.doctor import run_doctor
+
+            return run_doctor(ctx)
+        if args.command == "import":
+            from glstui.services.headless import run_import
+
+            return run_import(ctx, args.shop)
+        if args.command == "push":
+            from glstui.services.outbox import run_push
+
+            return run_push(ctx)
+        from glstui.tui.app import run_app
+
+        return run_app(ctx, mouse=not args.no_mouse)

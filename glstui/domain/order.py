@@ -1,0 +1,78 @@
+"""An imported Amazon order: its items, its recipient (personal data) and its state here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+# Our state of an order (not Amazon's fulfillment status).
+NEW = "new"
+HELD = "held"
+LABELLED = "labelled"
+SHIPPED = "shipped"
+CANCELLED = "cancelled"
+STATES = (NEW, HELD, LABELLED, SHIPPED, CANCELLED)
+
+
+@dataclass
+class OrderItem:
+    order_item_id: str
+    sku: str
+    title: str
+    quantity: int
+    asin: str = ""
+
+
+@dataclass
+class Recipient:
+    """The buyer's delivery address: personal data, purged 30 days after shipping."""
+
+    name: str = ""
+    company: str = ""
+    address_lines: list[str] = field(default_factory=list)
+    city: str = ""
+    postal_code: str = ""
+    country_code: str = ""
+    state_or_region: str = ""
+    phone: str = ""
+    email: str = ""
+    address_type: str = ""
+
+
+@dataclass
+class Order:
+    integration_id: str
+    order_id: str
+    marketplace_id: str = ""
+    amazon_status: str = ""  # Amazon's fulfillmentStatus: UNSHIPPED, PARTIALLY_SHIPPED, ...
+    created_at: datetime | None = None
+    last_updated_at: datetime | None = None
+    ship_by: datetime | None = None
+    items: list[OrderItem] = field(default_factory=list)
+    recipient: Recipient | None = None
+    country_code: str = ""  # kept after the recipient is purged, for statistics
+    service_level: str = ""  # Amazon's shipment service level category
+    is_prime: bool = False
+    is_business: bool = False
+    order_total: str = ""
+    currency: str = ""
+    state: str = NEW
+    hold_reason: str = ""
+    rule_name: str = ""
+    decision: dict[str, Any] = field(default_factory=dict)
+    imported_at: datetime | None = None
+    shipped_at: datetime | None = None
+    pii_purged_at: datetime | None = None
+
+    @property
+    def key(self) -> str:
+        return order_key(self.integration_id, self.order_id)
+
+    @property
+    def item_count(self) -> int:
+        return sum(i.quantity for i in self.items)
+
+
+def order_key(integration_id: str, order_id: str) -> str:
+    return f"{integration_id}:{order_id}"

@@ -1,0 +1,32 @@
+"""Settings kept with the data: sender address, label format, printer, import window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+LABEL_FORMATS = ("pdf", "pdfA6U", "zpl")
+
+
+@dataclass
+class SenderAddress:
+    name: str = ""
+    street: str = ""
+    house_no: str = ""
+    house_no_ext: str = ""
+    zip_code: str = ""
+    city: str = ""
+    country_code: str = "NL"
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass
+class Settings:
+    sender: SenderAddress = field(default_factory=SenderAddress)
+    label_format: str = "pdf"
+    printer: str = ""
+    first_import_days: int = 7
+    language: str = ""  # "" = from LANG
+    default_weight_kg: float = 1.0
+    gls_environment: str = "test"  # test | live
+    pii_retention_days: int = 30

@@ -1,0 +1,50 @@
+"""A GLS label made for an order, and the confirmation owed to Amazon for each parcel."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+# Outbox states.
+PENDING = "pending"
+SENT = "sent"
+FAILED = "failed"  # Amazon said no (400): waits for the operator
+SKIPPED = "skipped"  # marked done by hand
+OUTBOX_STATES = (PENDING, SENT, FAILED, SKIPPED)
+
+
+@dataclass
+class Shipment:
+    id: str
+    order_key: str
+    integration_id: str
+    order_id: str
+    parcel_numbers: list[str] = field(default_factory=list)
+    tracking_links: list[str] = field(default_factory=list)
+    label_path: str = ""
+    label_format: str = "pdf"
+    product: str = "BusinessParcel"
+    services: dict[str, Any] = field(default_factory=dict)
+    weight_kg: float = 1.0
+    created_at: datetime | None = None
+    deleted_at: datetime | None = None
+
+
+@dataclass
+class OutboxEntry:
+    """One confirmShipment for one parcel. `id` = shipment id + ':' + packageReferenceId."""
+
+    id: str
+    shipment_id: str
+    order_key: str
+    integration_id: str
+    order_id: str
+    package_reference_id: str
+    payload: dict[str, Any] = field(default_factory=dict)
+    state: str = PENDING
+    attempts: int = 0
+    next_attempt_at: datetime | None = None
+    last_error: str = ""
+    sent_at: datetime | None = None
+    created_at: datetime | None = None

@@ -1,0 +1,1 @@
+"""Use cases: compose store, secrets, Amazon and GLS clients. No textual here."""

@@ -1,0 +1,238 @@
+"""The composition root: one AppContext holds the store, secrets, clock and endpoints.
+
+The TUI and the headless commands both start from `build_context`; `--demo` builds the
+same thing around a throwaway data dir, in-memory secrets and the loopback sandbox, so the
+only difference between the demo and the real services is the endpoints and the keys.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from glstui import config
+from glstui.amazon.client import AppCredentials, SpApiClient
+from glstui.amazon.endpoints import Endpoints
+from glstui.domain.clock import Clock, SystemClock
+from glstui.domain.settings import SenderAddress, Settings
+from glstui.gls.client import GLS_LIVE_URL, GLS_TEST_URL, GlsClient
+from glstui.i18n import set_language
+from glstui.logs import setup_logging
+from glstui.secrets import Secrets, SecretsUnavailable
+from glstui.store import Store, StoreCorrupt
+
+DEMO_TIME_SCALE = 60.0
+HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
+class ContextError(Exception):
+    """glstui cannot start; the message says what to do."""
+
+
+class MissingCredentials(ContextError):
+    pass
+
+
+@dataclass
+class AppContext:
+    data_dir: Path
+    store: Store
+    secrets: Secrets
+    clock: Clock
+    endpoints: Endpoints
+    lang: str = "en"
+    demo: bool = False
+    sandbox: object | None = None  # glstui.sandbox.Sandbox in --demo and tests
+    time_scale: float = 1.0
+    gls_base_url_override: str | None = None
+    _cleanup: list[Path] = field(default_factory=list)
+
+    def __enter__(self) -> AppContext:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.stop()
+            self.sandbox = None
+        for path in self._cleanup:
+            shutil.rmtree(path, ignore_errors=True)
+        self._cleanup.clear()
+
+    @property
+    def labels_dir(self) -> Path:
+        return config.labels_dir(self.data_dir)
+
+    def settings(self) -> Settings:
+        with self.store.read() as view:
+            return view.settings.get()
+
+    def gls_base_url(self) -> str:
+        if self.gls_base_url_override:
+            return self.gls_base_url_override
+        return GLS_LIVE_URL if self.settings().gls_environment == "live" else GLS_TEST_URL
+
+    def http_client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(timeout=HTTP_TIMEOUT)
+
+    def app_credentials(self) -> AppCredentials:
+        try:
+            values = [
+                self.secrets.get(name)
+                for name in ("amazon.app_id", "amazon.lwa_client_id", "amazon.lwa_client_secret")
+            ]
+        except SecretsUnavailable as exc:
+            raise MissingCredentials(str(exc)) from exc
+        if not all(values):
+            raise MissingCredentials(
+                "The Amazon app credentials are not set: enter the app id, LWA client id "
+                "and client secret under Keys (Key beheer)."
+            )
+        app_id, client_id, client_secret = values
+        return AppCredentials(app_id=app_id, client_id=client_id, client_secret=client_secret)
+
+    def amazon_client(self, http: httpx.AsyncClient) -> SpApiClient:
+        return SpApiClient(
+            http,
+            self.endpoints,
+            self.app_credentials(),
+            clock=self.clock,
+            time_scale=self.time_scale,
+        )
+
+    def gls_client(self, http: httpx.AsyncClient) -> GlsClient:
+        try:
+            key, user, password, customer = (
+                self.secrets.get(f"gls.{name}")
+                for name in ("subscription_key", "username", "password", "customer_no")
+            )
+        except SecretsUnavailable as exc:
+            raise MissingCredentials(str(exc)) from exc
+        if not (key and user and password):
+            raise MissingCredentials(
+                "The GLS credentials are not set: enter the GLS user name, password and "
+                "subscription key under Keys (Key beheer)."
+            )
+        return GlsClient(
+            http,
+            self.gls_base_url(),
+            subscription_key=key,
+            username=user,
+            password=password,
+            customer_no=customer or "",
+        )
+
+    def refresh_token(self, integration_id: str) -> str | None:
+        return self.secrets.get(f"amazon.refresh_token.{integration_id}")
+
+
+def _language(lang: str | None) -> str:
+    if lang:
+        return lang
+    env = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG", "")
+    return "nl" if env.lower().startswith("nl") else "en"
+
+
+def _open_store(data_dir: Path, clock: Clock) -> Store:
+    try:
+        return Store.open(data_dir, clock)
+    except StoreCorrupt as exc:
+        raise ContextError(str(exc)) from exc
+    except OSError as exc:
+        raise ContextError(
+            f"Cannot open the data directory {data_dir}: {exc.strerror}. "
+            "Check that it exists and that you may write to it, or pass --data-dir."
+        ) from exc
+
+
+def build_context(
+    data_dir: Path | None = None,
+    demo: bool = False,
+    lang: str | None = None,
+    clock: Clock | None = None,
+) -> AppContext:
+    clock = clock or SystemClock()
+    language = _language(lang)
+    set_language(language)
+    if demo:
+        return build_demo_context(language, clock)
+    directory = config.data_dir(data_dir)
+    setup_logging(config.log_dir(directory))
+    store = _open_store(directory, clock)
+    try:
+        secrets = Secrets.open(directory)
+    except SecretsUnavailable as exc:
+        raise ContextError(str(exc)) from exc
+    return AppContext(
+        data_dir=directory,
+        store=store,
+        secrets=secrets,
+        clock=clock,
+        endpoints=Endpoints.production(),
+        lang=language,
+    )
+
+
+DEMO_SENDER = SenderAddress(
+    name="Demo Warehouse BV",
+    street="Industrieweg",
+    house_no="12",
+    zip_code="3542AD",
+    city="Utrecht",
+    country_code="NL",
+    phone="+31301234567",
+    email="shipping@example.com",
+)
+
+
+def build_demo_context(language: str, clock: Clock, orders: int = 120) -> AppContext:
+    """A throwaway data dir, in-memory keys and the sandbox: the whole flow, offline."""
+    from glstui.sandbox import (
+        DEMO_APP_ID,
+        DEMO_CLIENT_ID,
+        DEMO_CLIENT_SECRET,
+        Sandbox,
+    )
+    from glstui.sandbox.gls import (
+        GLS_DEMO_PASSWORD,
+        GLS_DEMO_SUBSCRIPTION_KEY,
+        GLS_DEMO_USERNAME,
+    )
+
+    directory = Path(tempfile.mkdtemp(prefix="glstui-demo-"))
+    setup_logging(config.log_dir(directory))
+    sandbox = Sandbox(orders=orders, time_scale=DEMO_TIME_SCALE)
+    sandbox.start()
+    secrets = Secrets.in_memory()
+    for name, value in {
+        "amazon.app_id": DEMO_APP_ID,
+        "amazon.lwa_client_id": DEMO_CLIENT_ID,
+        "amazon.lwa_client_secret": DEMO_CLIENT_SECRET,
+        "gls.username": GLS_DEMO_USERNAME,
+        "gls.password": GLS_DEMO_PASSWORD,
+        "gls.subscription_key": GLS_DEMO_SUBSCRIPTION_KEY,
+    }.items():
+        secrets.set(name, value)
+    store = Store.open(directory, clock)
+    with store.write() as tx:
+        tx.settings.put(Settings(sender=DEMO_SENDER))
+    return AppContext(
+        data_dir=directory,
+        store=store,
+        secrets=secrets,
+        clock=clock,
+        endpoints=Endpoints.sandbox(sandbox.base_url),
+        lang=language,
+        demo=True,
+        sandbox=sandbox,
+        time_scale=DEMO_TIME_SCALE,
+        gls_base_url_override=f"{sandbox.base_url}/Test/V1/api/",
+        _cleanup=[directory],
+    )
