@@ -65,6 +65,9 @@ class Integration:
     last_import_at: datetime | None = None
     last_import_new: int = 0
     created_at: datetime | None = None
+    # A multi-page import in progress: the search filters and the next page's token, stored
+    # with each page so an interrupted import resumes where it stopped (tokens live 24 h).
+    import_resume: dict[str, Any] = field(default_factory=dict)
 
     @property
     def connected(self) -> bool:

@@ -64,6 +64,9 @@ class Order:
     imported_at: datetime | None = None
     shipped_at: datetime | None = None
     pii_purged_at: datetime | None = None
+    # Set (in its own write) just before asking GLS for a label, cleared when the label is
+    # stored: still set after a crash = a label may exist at GLS (services/labelling.py).
+    label_pending_at: datetime | None = None
 
     @property
     def key(self) -> str:

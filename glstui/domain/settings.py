@@ -30,3 +30,6 @@ class Settings:
     default_weight_kg: float = 1.0
     gls_environment: str = "test"  # test | live
     pii_retention_days: int = 30
+    # SKU -> kg per item, for shipping rules and label weights (glstui/domain/sku_weights.py);
+    # one table for the whole warehouse, edited in the SKU weights screen.
+    sku_weights: dict[str, float] = field(default_factory=dict)

@@ -29,6 +29,9 @@ class Shipment:
     weight_kg: float = 1.0
     created_at: datetime | None = None
     deleted_at: datetime | None = None
+    # Amazon packageReferenceId of each parcel (parallel to parcel_numbers); never reused
+    # within an order, also not after a label is deleted.
+    package_reference_ids: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -1,0 +1,159 @@
+"""Pace every SP-API operation by its own token bucket, and the one retry policy.
+
+Both run on an injectable monotonic clock and sleep, and take a `time_scale`: rates are
+multiplied and delays divided by it, so the sandbox (whose clock runs faster) and the tests
+see Amazon's real limits without waiting real minutes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+Sleep = Callable[[float], Awaitable[None]]
+Monotonic = Callable[[], float]
+
+# Published usage plans (requests per second, burst).
+DEFAULT_LIMITS: dict[str, tuple[float, int]] = {
+    "searchOrders": (0.0056, 20),
+    "getOrder": (0.5, 30),
+    "confirmShipment": (2.0, 10),
+}
+
+# The server's bucket starts counting when our first request reaches it, a little after we
+# took our token; keep this much real time in hand so network jitter never costs a 429.
+# It is paid once per bucket, not per call.
+SAFETY_SECONDS = 0.05
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class TokenBucket:
+    """`rate` tokens per (Amazon) second up to `burst`; starts full, like Amazon's."""
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int,
+        *,
+        time_scale: float = 1.0,
+        monotonic: Monotonic = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.rate = rate
+        self.burst = burst
+        self.time_scale = time_scale
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._tokens = float(burst)
+        self._last = monotonic()
+        self._lock = asyncio.Lock()
+        self.waited = 0.0  # real seconds spent waiting, for reports
+
+    @property
+    def real_rate(self) -> float:
+        return self.rate * self.time_scale
+
+    def _refill(self) -> None:
+        now = self._monotonic()
+        self._tokens = min(float(self.burst), self._tokens + (now - self._last) * self.real_rate)
+        self._last = now
+
+    def _margin(self) -> float:
+        return min(self.real_rate * SAFETY_SECONDS, max(self.burst - 1.0, 0.0))
+
+    @property
+    def tokens(self) -> float:
+        self._refill()
+        return self._tokens
+
+    async def acquire(self) -> None:
+        async with self._lock:
+            need = 1.0 + self._margin()
+            while True:
+                self._refill()
+                if self._tokens >= need - 1e-9:
+                    self._tokens -= 1.0
+                    return
+                delay = max((need - self._tokens) / self.real_rate, 1e-6)
+                self.waited += delay
+                await self._sleep(delay)
+
+    def drain(self) -> None:
+        """Amazon said 429: our count was too optimistic, start again from empty."""
+        self._refill()
+        self._tokens = min(self._tokens, 0.0)
+
+    def set_rate(self, rate: float) -> None:
+        if rate > 0 and abs(rate - self.rate) > 1e-12:
+            self._refill()
+            self.rate = rate
+
+
+class RateLimiter:
+    """One bucket per operation, created on first use from DEFAULT_LIMITS."""
+
+    def __init__(
+        self,
+        limits: dict[str, tuple[float, int]] | None = None,
+        *,
+        time_scale: float = 1.0,
+        monotonic: Monotonic = time.monotonic,
+        sleep: Sleep = asyncio.sleep,
+    ) -> None:
+        self.limits = dict(DEFAULT_LIMITS if limits is None else limits)
+        self.time_scale = time_scale
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self.buckets: dict[str, TokenBucket] = {}
+
+    def bucket(self, operation: str) -> TokenBucket:
+        b = self.buckets.get(operation)
+        if b is None:
+            rate, burst = self.limits.get(operation, (1.0, 5))
+            b = TokenBucket(
+                rate,
+                burst,
+                time_scale=self.time_scale,
+                monotonic=self._monotonic,
+                sleep=self._sleep,
+            )
+            self.buckets[operation] = b
+        return b
+
+    async def acquire(self, operation: str) -> None:
+        await self.bucket(operation).acquire()
+
+    def observe(self, operation: str, rate_limit_header: str | None) -> None:
+        """Follow Amazon's x-amzn-RateLimit-Limit (its per-seller rate) when it is sent."""
+        if not rate_limit_header:
+            return
+        try:
+            rate = float(rate_limit_header)
+        except ValueError:
+            return
+        self.bucket(operation).set_rate(rate)
+
+    def throttled(self, operation: str) -> None:
+        self.bucket(operation).drain()
+
+
+@dataclass
+class RetryPolicy:
+    """Exponential backoff with full jitter; delays in Amazon seconds, divided by time_scale."""
+
+    max_attempts: int = 6
+    base_delay: float = 1.0
+    max_delay: float = 60.0
+    time_scale: float = 1.0
+
+    def retryable_status(self, status: int) -> bool:
+        return status in RETRY_STATUSES
+
+    def delay(self, attempt: int, rng: random.Random) -> float:
+        """Real seconds to wait after failed attempt number `attempt` (1-based)."""
+        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return rng.uniform(0, ceiling) / self.time_scale

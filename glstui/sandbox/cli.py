@@ -1,0 +1,60 @@
+"""`glstui sandbox`: run the simulated Amazon + GLS on loopback until Ctrl-C, so a second
+glstui (or curl, or a browser for the consent page) can talk to it."""
+
+from __future__ import annotations
+
+import argparse
+import threading
+
+from glstui.sandbox.server import Sandbox, describe
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="glstui sandbox",
+        description="Run the simulated Amazon and GLS services on 127.0.0.1 until Ctrl-C.",
+    )
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument(
+        "--time-scale",
+        type=float,
+        default=60.0,
+        help="how much faster than real time the simulated clock runs (default 60)",
+    )
+    p.add_argument("--orders", type=int, default=200, help="orders per demo seller (default 200)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the generated data (default 1)")
+    return p
+
+
+def run(argv: list[str] | None = None, *, stop: threading.Event | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.time_scale <= 0:
+        print("--time-scale must be more than 0")
+        return 2
+    if args.orders < 0:
+        print("--orders must be 0 or more")
+        return 2
+    try:
+        sandbox = Sandbox(
+            seed=args.seed,
+            orders=args.orders,
+            time_scale=args.time_scale,
+            host=args.host,
+            port=args.port,
+        )
+        sandbox.start()
+    except OSError as e:
+        print(f"Could not start the sandbox on {args.host}:{args.port}: {e.strerror or e}")
+        return 1
+    print(describe(sandbox), flush=True)
+    print("Press Ctrl-C to stop.", flush=True)
+    waiter = stop or threading.Event()
+    try:
+        while not waiter.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        print("\nstopping sandbox")
+    finally:
+        sandbox.stop()
+    return 0

@@ -1,0 +1,207 @@
+"""The audit log: who changed what, when, kept in the store with the change itself.
+
+Two operators share one warehouse server; when a shop was switched off or a key replaced,
+the question is "who, and when?". `record(tx, action, detail)` adds an entry inside the same
+`store.write()` transaction as the change, so the entry exists exactly when the change does
+(a rolled-back change leaves no entry). Entries name the OS user (getpass.getuser()), use
+the store's clock, and never hold a secret value or buyer data: the detail text is passed
+through the log redactor (which knows every secret glstui has read or written) and callers
+name keys, never their values ("keys.changed: gls.password").
+
+Entries live in an "audit" table of the hot store file, pruned after KEEP_DAYS (Amazon asks
+for security logs of at least 90 days) so the hot file stays small. The store offers no
+generic table API yet, so this module reaches the hot file's TinyDB table through the
+transaction (see `_table`); it is the only place that does.
+"""
+
+from __future__ import annotations
+
+import getpass
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from glstui.domain.clock import Clock, SystemClock, from_iso, to_iso
+from glstui.logs import redact
+
+TABLE = "audit"
+KEEP_DAYS = 180
+DETAIL_MAX = 300
+
+INTEGRATION_ADDED = "integration.added"
+INTEGRATION_CONNECTED = "integration.connected"
+INTEGRATION_EDITED = "integration.edited"
+INTEGRATION_TOGGLED = "integration.toggled"
+INTEGRATION_DELETED = "integration.deleted"
+KEYS_CHANGED = "keys.changed"
+IMPORT_RUN = "import.run"
+LABEL_CREATED = "label.created"
+LABEL_DELETED = "label.deleted"
+CONFIRMATION_SENT = "confirmation.sent"
+CONFIRMATION_SKIPPED = "confirmation.skipped"
+DATA_PURGED = "data.purged"
+SUPPORT_BUNDLE = "support.bundle"
+LOGOUT = "session.logout"
+ACTIONS = (
+    INTEGRATION_ADDED,
+    INTEGRATION_CONNECTED,
+    INTEGRATION_EDITED,
+    INTEGRATION_TOGGLED,
+    INTEGRATION_DELETED,
+    KEYS_CHANGED,
+    IMPORT_RUN,
+    LABEL_CREATED,
+    LABEL_DELETED,
+    CONFIRMATION_SENT,
+    CONFIRMATION_SKIPPED,
+    DATA_PURGED,
+    SUPPORT_BUNDLE,
+    LOGOUT,
+)
+
+
+@dataclass
+class AuditEntry:
+    id: str
+    at: datetime | None
+    user: str
+    action: str
+    detail: str = ""
+    target: str = ""  # shop id, order key... ("" = none)
+
+    def to_doc(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "at": to_iso(self.at),
+            "user": self.user,
+            "action": self.action,
+            "detail": self.detail,
+            "target": self.target,
+        }
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> AuditEntry:
+        return cls(
+            id=str(doc.get("id", "")),
+            at=from_iso(doc.get("at")),
+            user=str(doc.get("user", "")),
+            action=str(doc.get("action", "")),
+            detail=str(doc.get("detail", "")),
+            target=str(doc.get("target", "")),
+        )
+
+
+def current_user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # a container without a passwd entry
+        return "unknown"
+
+
+def _table(tx_or_view: Any) -> Any:
+    """The audit table of the hot file, for a write transaction or a read view.
+
+    Uses the store's generic `table(name)` when it has one; otherwise the hot file's TinyDB
+    table, which commits and rolls back with the transaction like every other table.
+    """
+    generic = getattr(tx_or_view, "table", None)
+    if callable(generic):
+        return generic(TABLE)
+    return tx_or_view._store._hot.table(TABLE)
+
+
+def _clock_of(tx: Any, clock: Clock | None) -> Clock:
+    if clock is not None:
+        return clock
+    store_clock = getattr(getattr(tx, "_store", None), "clock", None)
+    return store_clock if store_clock is not None else SystemClock()
+
+
+def clean_detail(detail: str) -> str:
+    """One line, redacted (secrets, tokens, e-mail, registered buyer data), not too long."""
+    text = " ".join(str(detail or "").split())
+    text = redact(text)
+    return text if len(text) <= DETAIL_MAX else text[: DETAIL_MAX - 1] + "…"
+
+
+def record(
+    tx: Any,
+    action: str,
+    detail: str = "",
+    user: str | None = None,
+    *,
+    target: str = "",
+    clock: Clock | None = None,
+) -> AuditEntry:
+    """Add an audit entry inside the write transaction `tx` (see the module docstring)."""
+    entry = AuditEntry(
+        id=uuid.uuid4().hex[:16],
+        at=_clock_of(tx, clock).now(),
+        user=user or current_user(),
+        action=action,
+        detail=clean_detail(detail),
+        target=target,
+    )
+    _table(tx).insert(entry.to_doc())
+    return entry
+
+
+def record_now(store: Any, action: str, detail: str = "", **kwargs: Any) -> AuditEntry:
+    """`record` in a write of its own, for actions that change nothing else in the store."""
+    with store.write() as tx:
+        return record(tx, action, detail, **kwargs)
+
+
+def _sort_key(entry: AuditEntry) -> tuple[str, str]:
+    return (to_iso(entry.at) or "", entry.id)
+
+
+def entries(
+    store: Any,
+    action: str | None = None,
+    user: str | None = None,
+    since: datetime | None = None,
+    limit: int | None = None,
+) -> list[AuditEntry]:
+    """Audit entries, newest first. `action` matches a prefix ("integration" = all of them)."""
+    with store.read() as view:
+        found = [AuditEntry.from_doc(dict(d)) for d in _table(view).all()]
+    if action:
+        found = [e for e in found if e.action == action or e.action.startswith(action + ".")]
+    if user:
+        found = [e for e in found if e.user == user]
+    if since is not None:
+        found = [e for e in found if e.at is not None and e.at >= since]
+    found.sort(key=_sort_key, reverse=True)
+    return found[:limit] if limit is not None else found
+
+
+def matches(entry: AuditEntry, query: str) -> bool:
+    """The `/` filter: every word must appear in the action, user, detail or target."""
+    haystack = " ".join((entry.action, entry.user, entry.detail, entry.target)).casefold()
+    return all(word in haystack for word in query.casefold().split())
+
+
+def filter_entries(found: list[AuditEntry], query: str) -> list[AuditEntry]:
+    query = query.strip()
+    return [e for e in found if matches(e, query)] if query else list(found)
+
+
+def users(found: list[AuditEntry]) -> list[str]:
+    return sorted({e.user for e in found})
+
+
+def prune(store: Any, clock: Clock, keep_days: int = KEEP_DAYS) -> int:
+    """Delete entries older than `keep_days`; returns how many."""
+    cutoff = to_iso(clock.now() - timedelta(days=keep_days)) or ""
+    with store.read() as view:
+        old = [d.doc_id for d in _table(view).all() if (d.get("at") or "") < cutoff]
+    if not old:
+        return 0
+    with store.write() as tx:
+        table = _table(tx)
+        still = [d.doc_id for d in table.all() if (d.get("at") or "") < cutoff]
+        if still:
+            table.remove(doc_ids=still)
+    return len(still)

@@ -1,0 +1,384 @@
+"""`glstui doctor`: check what glstui needs, and say for each problem what to do.
+
+An operator on a warehouse server runs this when something does not work (or a cron import
+failed). Every check is one line, "PASS/WARN/FAIL  what — what to do": the data directory,
+the store file, the log and label directories, the secret store and which keys are present
+(never their values), and whether the Amazon and GLS hosts answer at all (any HTTP answer
+counts: doctor never logs in). Exit code 0 when nothing FAILed, 1 otherwise. The Support
+screen shows the same lines.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+import httpx
+
+from glstui import config
+from glstui.i18n import _
+
+PASS = "PASS"
+WARN = "WARN"
+FAIL = "FAIL"
+
+REACH_TIMEOUT = 5.0
+AMAZON_APP_KEYS = ("amazon.app_id", "amazon.lwa_client_id", "amazon.lwa_client_secret")
+GLS_KEYS = ("gls.username", "gls.password", "gls.subscription_key")
+
+
+@dataclass(frozen=True)
+class Check:
+    status: str  # PASS | WARN | FAIL
+    what: str
+    todo: str = ""
+
+    def line(self) -> str:
+        return f"{self.status}  {self.what}" + (f" — {self.todo}" if self.todo else "")
+
+
+# --- directories and files -----------------------------------------------------------------
+
+
+def _writable(directory: Path) -> str:
+    """ "" when a file can be created in `directory`, else the reason."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=".glstui-doctor-", dir=directory)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    os.close(fd)
+    os.unlink(name)
+    return ""
+
+
+def _nearest_existing(path: Path) -> Path:
+    for candidate in (path, *path.parents):
+        if candidate.exists():
+            return candidate
+    return Path("/")
+
+
+def check_directory(
+    label: str, directory: Path, advise_private: bool = False, may_create: bool = False
+) -> list[Check]:
+    if not directory.exists():
+        parent = _nearest_existing(directory)
+        if may_create and parent.is_dir() and not _writable(parent):
+            return [
+                Check(
+                    PASS,
+                    _("{what} {path} will be created when needed").format(
+                        what=label, path=directory
+                    ),
+                )
+            ]
+        return [
+            Check(
+                FAIL,
+                _("{what} {path} does not exist").format(what=label, path=directory),
+                _("create it (mkdir -p {path}) or pass --data-dir").format(path=directory),
+            )
+        ]
+    if not directory.is_dir():
+        return [
+            Check(
+                FAIL,
+                _("{what} {path} is not a directory").format(what=label, path=directory),
+                _("move the file aside or pass --data-dir"),
+            )
+        ]
+    reason = _writable(directory)
+    if reason:
+        return [
+            Check(
+                FAIL,
+                _("{what} {path} is not writable ({reason})").format(
+                    what=label, path=directory, reason=reason
+                ),
+                _("give your user write access (chown/chmod) or pass --data-dir"),
+            )
+        ]
+    out = [Check(PASS, _("{what} {path} is writable").format(what=label, path=directory))]
+    if advise_private:
+        mode = stat.S_IMODE(directory.stat().st_mode)
+        if mode & 0o077:
+            out.append(
+                Check(
+                    WARN,
+                    _("{what} {path} can be read by other users (mode {mode:o})").format(
+                        what=label, path=directory, mode=mode
+                    ),
+                    _("chmod 700 {path}").format(path=directory),
+                )
+            )
+    return out
+
+
+def store_file_path(ctx: Any) -> Path | None:
+    store = ctx.store
+    for attr in ("path", "file_path"):
+        value = getattr(store, attr, None)
+        if value is not None:
+            return Path(value)
+    return None
+
+
+def check_store(ctx: Any) -> list[Check]:
+    path = store_file_path(ctx)
+    try:
+        with ctx.store.read() as view:
+            shops = len(view.integrations.all())
+            orders = len(view.orders)
+            view.settings.get()
+    except Exception as exc:  # StoreError and friends carry the operator's message
+        message = getattr(exc, "message", None) or str(exc)
+        return [Check(FAIL, _("The store file cannot be read"), message)]
+    where = str(path) if path else _("the store")
+    out = [
+        Check(
+            PASS,
+            _("Store file {path} opens ({shops} shops, {orders} current orders)").format(
+                path=where, shops=shops, orders=orders
+            ),
+        )
+    ]
+    if path is not None and path.exists():
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            out.append(
+                Check(
+                    WARN,
+                    _("Store file {path} can be read by other users (mode {mode:o})").format(
+                        path=path, mode=mode
+                    ),
+                    _("chmod 600 {path}").format(path=path),
+                )
+            )
+    return out
+
+
+# --- secrets --------------------------------------------------------------------------------
+
+
+def _present(secrets: Any, names: tuple[str, ...]) -> list[str]:
+    """The names in `names` that have no value."""
+    return [n for n in names if not secrets.get(n)]
+
+
+def check_secrets(ctx: Any) -> list[Check]:
+    secrets = ctx.secrets
+    name = getattr(secrets, "store_name", "?")
+    out = [Check(PASS, _("Secret store in use: {name}").format(name=name))]
+    if getattr(secrets, "is_new", False):
+        out.append(
+            Check(
+                FAIL,
+                _("The encrypted secrets file does not exist yet"),
+                _("start glstui, choose a passphrase and enter the keys under Keys (Key beheer)"),
+            )
+        )
+        return out
+    if getattr(secrets, "locked", False):
+        reason = getattr(secrets, "unlock_error", "")
+        out.append(
+            Check(
+                FAIL,
+                _("The secret store is locked"),
+                reason
+                or _(
+                    "unlock it in the app, or set GLSTUI_KEYRING_PASSPHRASE (or the systemd "
+                    "credential glstui-passphrase) for headless runs"
+                ),
+            )
+        )
+        return out
+    try:
+        missing_amazon = _present(secrets, AMAZON_APP_KEYS)
+        missing_gls = _present(secrets, GLS_KEYS)
+        with ctx.store.read() as view:
+            shops = [i for i in view.integrations.all() if i.connected]
+        missing_tokens = [i for i in shops if not secrets.get(f"amazon.refresh_token.{i.id}")]
+    except Exception as exc:  # SecretsUnavailable: its message says what to do
+        return [*out, Check(FAIL, _("The secret store cannot be read"), str(exc))]
+    if missing_amazon:
+        out.append(
+            Check(
+                FAIL,
+                _("Amazon app credentials missing: {names}").format(
+                    names=", ".join(missing_amazon)
+                ),
+                _("enter the app id, LWA client id and client secret under Keys (Key beheer)"),
+            )
+        )
+    else:
+        out.append(Check(PASS, _("Amazon app credentials are set")))
+    if missing_gls:
+        out.append(
+            Check(
+                FAIL,
+                _("GLS credentials missing: {names}").format(names=", ".join(missing_gls)),
+                _("enter the GLS user name, password and subscription key under Keys (Key beheer)"),
+            )
+        )
+    else:
+        out.append(Check(PASS, _("GLS credentials are set")))
+    for integ in sorted(missing_tokens, key=lambda i: i.shop_name.casefold()):
+        out.append(
+            Check(
+                FAIL,
+                _("Shop {shop}: no Amazon refresh token").format(shop=integ.shop_name),
+                _("re-connect this shop under Integrations"),
+            )
+        )
+    return out
+
+
+# --- shops ----------------------------------------------------------------------------------
+
+
+def check_shops(ctx: Any) -> list[Check]:
+    from glstui.domain.integration import NEEDS_REAUTH
+
+    now = ctx.clock.now()
+    with ctx.store.read() as view:
+        shops = sorted(view.integrations.all(), key=lambda i: i.shop_name.casefold())
+    out: list[Check] = []
+    for integ in shops:
+        if integ.status == NEEDS_REAUTH:
+            out.append(
+                Check(
+                    FAIL,
+                    _("Shop {shop}: Amazon consent expired or was revoked").format(
+                        shop=integ.shop_name
+                    ),
+                    _("re-connect this shop under Integrations"),
+                )
+            )
+            continue
+        left = integ.reconsent_days_left(now)
+        if integ.connected and left is not None and left <= 30:
+            out.append(
+                Check(
+                    WARN,
+                    _("Shop {shop}: Amazon consent runs out in {days} days").format(
+                        shop=integ.shop_name, days=max(left, 0)
+                    ),
+                    _("re-connect this shop before then"),
+                )
+            )
+    return out
+
+
+# --- reachability ---------------------------------------------------------------------------
+
+
+def endpoints_to_check(ctx: Any) -> list[tuple[str, str]]:
+    """(label, url) of every outside host glstui will call with the current settings."""
+    endpoints = ctx.endpoints
+    with ctx.store.read() as view:
+        regions = sorted({i.region for i in view.integrations.all()}) or ["EU"]
+    targets: list[tuple[str, str]] = [(_("Amazon login (LWA)"), endpoints.lwa_token_url)]
+    for region in regions:
+        try:
+            base = endpoints.api_base(region)
+        except KeyError:
+            continue
+        targets.append((_("Amazon SP-API {region}").format(region=region), base))
+    try:
+        gls = ctx.gls_base_url()
+    except Exception:
+        gls = None
+    if gls:
+        targets.append((_("GLS label API"), gls))
+    seen: set[str] = set()
+    unique = []
+    for label, url in targets:
+        if url not in seen:
+            seen.add(url)
+            unique.append((label, url))
+    return unique
+
+
+def _probe(url: str, timeout: float) -> str:
+    """ "" when the host answered with any HTTP status, else the reason it did not."""
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+            client.head(url)
+    except httpx.TimeoutException:
+        return _("no answer within {s:g} s").format(s=timeout)
+    except httpx.HTTPError as exc:
+        return type(exc).__name__
+    return ""
+
+
+def check_reachability(
+    ctx: Any, timeout: float = REACH_TIMEOUT, probe: Callable[[str, float], str] = _probe
+) -> list[Check]:
+    targets = endpoints_to_check(ctx)
+    with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
+        reasons = list(pool.map(lambda t: probe(t[1], timeout), targets))
+    out = []
+    for (label, url), reason in zip(targets, reasons, strict=True):
+        if reason:
+            out.append(
+                Check(
+                    FAIL,
+                    _("{what} {url} is not reachable ({reason})").format(
+                        what=label, url=url, reason=reason
+                    ),
+                    _("check the network, proxy (HTTPS_PROXY) and firewall of this server"),
+                )
+            )
+        else:
+            out.append(Check(PASS, _("{what} {url} answers").format(what=label, url=url)))
+    return out
+
+
+# --- all together ---------------------------------------------------------------------------
+
+
+def doctor_checks(ctx: Any, timeout: float = REACH_TIMEOUT, network: bool = True) -> list[Check]:
+    data_dir = Path(ctx.data_dir)
+    checks = check_directory(_("Data directory"), data_dir, advise_private=True)
+    data_ok = checks[0].status != FAIL
+    checks += check_store(ctx)
+    for label, directory in (
+        (_("Log directory"), config.log_dir(data_dir, create=False)),
+        (_("Label directory"), config.labels_dir(data_dir, create=False)),
+    ):
+        checks += check_directory(label, directory, may_create=data_ok)
+    checks += check_secrets(ctx)
+    with contextlib.suppress(Exception):  # the store check already said what is wrong
+        checks += check_shops(ctx)
+    if network:
+        checks += check_reachability(ctx, timeout=timeout)
+    return checks
+
+
+def exit_code(checks: list[Check]) -> int:
+    return 1 if any(c.status == FAIL for c in checks) else 0
+
+
+def run_doctor(ctx: Any, out: TextIO | None = None, timeout: float = REACH_TIMEOUT) -> int:
+    """Print every check, one a line, and return 0 when none FAILed, else 1."""
+    stream = out or sys.stdout
+    checks = doctor_checks(ctx, timeout=timeout)
+    for check in checks:
+        print(check.line(), file=stream)
+    fails = sum(c.status == FAIL for c in checks)
+    warns = sum(c.status == WARN for c in checks)
+    print(
+        _("{fails} failed, {warns} warnings, {passes} passed").format(
+            fails=fails, warns=warns, passes=len(checks) - fails - warns
+        ),
+        file=stream,
+    )
+    return exit_code(checks)

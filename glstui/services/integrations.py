@@ -1,0 +1,246 @@
+"""Use cases of the integrations list and form: add, rename, switch, delete a shop.
+
+Every change is one `with store.write() as tx` so two operators on one server lose nothing;
+the TUI and the headless CLI both call these functions (no textual here).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from glstui.domain.clock import Clock
+from glstui.domain.errors import ValidationError
+from glstui.domain.integration import (
+    CONNECTED,
+    DRAFT,
+    NEEDS_REAUTH,
+    SHOP_NAME_MAX,
+    Integration,
+    clean_shop_name,
+)
+from glstui.i18n import _
+
+log = logging.getLogger("glstui.services.integrations")
+
+PLACEHOLDER_NAME = "New Amazon shop"
+_PLACEHOLDER_RE = re.compile(r"^New Amazon shop( \d+)?$")
+
+
+class IntegrationNotFound(LookupError):
+    def __init__(self, integration_id: str) -> None:
+        super().__init__(f"No shop with id {integration_id}")
+        self.integration_id = integration_id
+        self.user_message = _("This shop no longer exists (another operator may have deleted it).")
+
+
+def refresh_token_name(integration_id: str) -> str:
+    return f"amazon.refresh_token.{integration_id}"
+
+
+def is_placeholder_name(name: str) -> bool:
+    """True for the automatic name of a draft, which connecting replaces by 'Amazon <id>'."""
+    return bool(_PLACEHOLDER_RE.match(name))
+
+
+def name_message(error: ValidationError) -> str:
+    """The operator's words (in the current language) for a shop name ValidationError."""
+    text = error.message
+    if text.startswith("Shop name is required"):
+        return _("Shop name is required: type a name for this shop.")
+    if text.startswith("Shop name is too long"):
+        return _("Shop name is too long: at most {n} characters.").format(n=SHOP_NAME_MAX)
+    if text.startswith("Shop name contains control"):
+        return _("Shop name contains control characters: type it again without them.")
+    match = re.match(r"A shop named '(.*)' already exists", text)
+    if match:
+        return _("A shop named '{name}' already exists: choose another name.").format(
+            name=match.group(1)
+        )
+    return _(text)
+
+
+def check_name(store: Any, raw: str, integration_id: str | None = None) -> str | None:
+    """None when `raw` is a valid, unique name for this shop; else what is wrong."""
+    with store.read() as view:
+        taken = [i.shop_name for i in view.integrations.all() if i.id != integration_id]
+    try:
+        clean_shop_name(raw, taken)
+    except ValidationError as err:
+        return name_message(err)
+    return None
+
+
+def _sorted(items: list[Integration]) -> list[Integration]:
+    return sorted(items, key=lambda i: (i.created_at is None, i.created_at or 0, i.shop_name))
+
+
+def list_integrations(store: Any) -> list[Integration]:
+    with store.read() as view:
+        return _sorted(list(view.integrations.all()))
+
+
+def get(store: Any, integration_id: str) -> Integration:
+    with store.read() as view:
+        found = view.integrations.get(integration_id)
+    if found is None:
+        raise IntegrationNotFound(integration_id)
+    return found
+
+
+def _unique_placeholder(taken: list[str]) -> str:
+    lowered = {t.casefold() for t in taken}
+    if PLACEHOLDER_NAME.casefold() not in lowered:
+        return PLACEHOLDER_NAME
+    n = 2
+    while f"{PLACEHOLDER_NAME} {n}".casefold() in lowered:
+        n += 1
+    return f"{PLACEHOLDER_NAME} {n}"
+
+
+def unique_name(base: str, taken: list[str]) -> str:
+    """`base`, or `base (2)`, `base (3)`... whichever is free."""
+    lowered = {t.strip().casefold() for t in taken}
+    if base.casefold() not in lowered:
+        return base
+    n = 2
+    while f"{base} ({n})".casefold() in lowered:
+        n += 1
+    return f"{base} ({n})"
+
+
+def add(
+    store: Any,
+    clock: Clock,
+    shop_name: str = "",
+    region: str = "EU",
+    marketplace_ids: list[str] | tuple[str, ...] = (),
+) -> Integration:
+    """A new draft shop. Without a name it gets a placeholder that connecting replaces."""
+    with store.write() as tx:
+        taken = [i.shop_name for i in tx.integrations.all()]
+        name = clean_shop_name(shop_name, taken) if shop_name.strip() else None
+        integration = Integration(
+            shop_name=name or _unique_placeholder(taken),
+            region=region,
+            marketplace_ids=list(marketplace_ids),
+            status=DRAFT,
+            created_at=clock.now(),
+        )
+        tx.integrations.put(integration)
+    log.info("added draft shop %s (%s)", integration.id, region)
+    return integration
+
+
+def update(
+    store: Any,
+    integration_id: str,
+    *,
+    shop_name: str | None = None,
+    active: bool | None = None,
+    update_tracking: bool | None = None,
+    rules_enabled: bool | None = None,
+    region: str | None = None,
+    marketplace_ids: list[str] | None = None,
+) -> Integration:
+    """Save the given fields; the name is trimmed and must stay unique (ValidationError)."""
+    with store.write() as tx:
+        integration = tx.integrations.get(integration_id)
+        if integration is None:
+            raise IntegrationNotFound(integration_id)
+        if shop_name is not None:
+            taken = [i.shop_name for i in tx.integrations.all() if i.id != integration_id]
+            integration.shop_name = clean_shop_name(shop_name, taken)
+        if active is not None:
+            integration.active = active
+        if update_tracking is not None:
+            integration.update_tracking = update_tracking
+        if rules_enabled is not None:
+            integration.rules_enabled = rules_enabled
+        if region is not None:
+            integration.region = region
+        if marketplace_ids is not None:
+            integration.marketplace_ids = list(marketplace_ids)
+        tx.integrations.put(integration)
+    return integration
+
+
+def toggle_active(store: Any, integration_id: str) -> Integration:
+    with store.write() as tx:
+        integration = tx.integrations.get(integration_id)
+        if integration is None:
+            raise IntegrationNotFound(integration_id)
+        integration.active = not integration.active
+        tx.integrations.put(integration)
+    return integration
+
+
+def toggle_tracking(store: Any, integration_id: str) -> Integration:
+    with store.write() as tx:
+        integration = tx.integrations.get(integration_id)
+        if integration is None:
+            raise IntegrationNotFound(integration_id)
+        integration.update_tracking = not integration.update_tracking
+        tx.integrations.put(integration)
+    return integration
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+    shop_name: str
+    orders_removed: int
+    orders_kept: int
+    token_removed: bool
+
+
+def delete(store: Any, secrets: Any, integration_id: str, keep_orders: bool) -> DeleteResult:
+    """Remove the shop and its refresh token; its orders stay or go as the operator chose.
+
+    Without its orders, the shipments and pending tracking confirmations of those orders go
+    too (there is no token left to send them with).
+    """
+    removed = kept = 0
+    with store.write() as tx:
+        integration = tx.integrations.get(integration_id)
+        if integration is None:
+            raise IntegrationNotFound(integration_id)
+        orders = tx.orders.by_integration(integration_id)
+        if keep_orders:
+            kept = len(orders)
+        else:
+            removed = tx.orders.delete_many(o.key for o in orders)
+            tx.shipments.delete_many(s.id for s in tx.shipments.by_integration(integration_id))
+            tx.outbox.delete_many(e.id for e in tx.outbox.by_integration(integration_id))
+        tx.integrations.delete(integration_id)
+    token_removed = False
+    try:
+        if secrets.get(refresh_token_name(integration_id)) is not None:
+            secrets.delete(refresh_token_name(integration_id))
+            token_removed = True
+    except Exception as err:  # the shop is gone either way; say the token may linger
+        log.warning("could not remove the refresh token of %s: %s", integration_id, type(err))
+    log.info("deleted shop %s (orders removed %d, kept %d)", integration_id, removed, kept)
+    return DeleteResult(integration.shop_name, removed, kept, token_removed)
+
+
+def order_count(store: Any, integration_id: str) -> int:
+    with store.read() as view:
+        return len(view.orders.by_integration(integration_id))
+
+
+def status_label(integration: Integration, now: Any, warn_days: int = 30) -> str:
+    """Status in the operator's words: connected / needs re-connect / re-consent due / draft."""
+    if integration.status == DRAFT:
+        return _("draft")
+    if integration.status == NEEDS_REAUTH:
+        return _("needs re-connect")
+    if integration.status == CONNECTED:
+        days = integration.reconsent_days_left(now)
+        if days is not None and days < 0:
+            return _("needs re-connect")
+        if days is not None and days <= warn_days:
+            return _("re-consent due in {n} days").format(n=days)
+        return _("connected")
+    return integration.status

@@ -1,0 +1,30 @@
+"""Errors of the store. Every message names the file and says what the operator can do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class StoreError(Exception):
+    """Something is wrong with the data files; the message says what to do."""
+
+    def __init__(self, path: Path | str, message: str) -> None:
+        super().__init__(message)
+        self.path = Path(path)
+        self.message = message
+
+
+class StoreCorrupt(StoreError):
+    """A data file cannot be parsed. It was left exactly as it was (never overwritten)."""
+
+
+class StoreTooNew(StoreError):
+    """A data file was written by a newer glstui (higher schema version)."""
+
+
+class StoreBusy(StoreError):
+    """Another glstui process held the lock for too long."""
+
+
+class StoreWriteError(StoreError):
+    """A commit could not be written (disk full, permissions); nothing was changed."""

@@ -1,0 +1,236 @@
+"""Repositories: one per table, returning domain objects (fresh copies) instead of dicts.
+
+Each data file keeps an in-memory index key -> TinyDB doc id, rebuilt only when the file is
+re-parsed. A write repo buffers puts and deletes and applies them to TinyDB in at most three
+table operations (update, insert_multiple, remove) when it is next read in full or at commit,
+so upserting a 100-order page costs O(page) plus one pass over the table, not one pass per
+order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from tinydb import TinyDB, where
+from tinydb.table import Document, Table
+
+from glstui.domain.integration import Integration
+from glstui.domain.order import Order, order_key
+from glstui.domain.run import ImportRun
+from glstui.domain.serial import from_dict, to_dict
+from glstui.domain.settings import Settings
+from glstui.domain.shipment import OutboxEntry, Shipment
+from glstui.store.storage import AtomicJSONStorage
+
+T = TypeVar("T")
+Doc = dict[str, Any]
+
+
+def clone(value: Any) -> Any:
+    """Deep copy of JSON data (dicts, lists, scalars), faster than copy.deepcopy."""
+    if type(value) is dict:
+        return {k: clone(v) for k, v in value.items()}
+    if type(value) is list:
+        return [clone(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class TableSpec(Generic[T]):
+    name: str
+    cls: type[T]
+    obj_key: Callable[[T], str]
+    doc_key: Callable[[Doc], str]
+
+
+def _id(doc: Doc) -> str:
+    return str(doc.get("id", ""))
+
+
+def _order_doc_key(doc: Doc) -> str:
+    return order_key(str(doc.get("integration_id", "")), str(doc.get("order_id", "")))
+
+
+INTEGRATIONS = TableSpec("integrations", Integration, lambda o: o.id, _id)
+ORDERS = TableSpec("orders", Order, lambda o: o.key, _order_doc_key)
+SHIPMENTS = TableSpec("shipments", Shipment, lambda o: o.id, _id)
+OUTBOX = TableSpec("outbox", OutboxEntry, lambda o: o.id, _id)
+RUNS = TableSpec("runs", ImportRun, lambda o: o.id, _id)
+SETTINGS_TABLE = "settings"
+SETTINGS_ID = 1
+
+
+class DataFile:
+    """One JSON file: its storage, a TinyDB over it and the key indexes of its tables."""
+
+    def __init__(self, storage: AtomicJSONStorage) -> None:
+        self.storage = storage
+        self.db: TinyDB | None = None
+        self._indexes: dict[str, dict[str, int]] = {}
+
+    @property
+    def path(self):
+        return self.storage.path
+
+    def refresh(self) -> bool:
+        changed = self.storage.refresh()
+        if changed or self.db is None:
+            storage = self.storage
+            # A fresh TinyDB per parse: no stale query cache or cached next id survives.
+            self.db = TinyDB(storage=lambda: storage)
+            self._indexes = {}
+        return changed
+
+    def invalidate(self) -> None:
+        self.storage.invalidate()
+        self.db = None
+        self._indexes = {}
+
+    def table(self, name: str) -> Table:
+        assert self.db is not None, "refresh() first"
+        return self.db.table(name)
+
+    def raw(self, name: str) -> dict[str, Doc]:
+        return (self.storage.read() or {}).get(name, {})
+
+    def index(self, spec: TableSpec[Any]) -> dict[str, int]:
+        idx = self._indexes.get(spec.name)
+        if idx is None:
+            idx = {spec.doc_key(doc): int(i) for i, doc in self.raw(spec.name).items()}
+            self._indexes[spec.name] = idx
+        return idx
+
+
+class ReadRepo(Generic[T]):
+    """Read access to one table. Every object returned is a fresh copy."""
+
+    def __init__(
+        self, file: DataFile, spec: TableSpec[T], hide: Callable[[str], bool] | None = None
+    ) -> None:
+        self._file = file
+        self._spec = spec
+        self._hide = hide
+
+    def _decode(self, doc: Doc) -> T:
+        return from_dict(self._spec.cls, clone(dict(doc)))
+
+    def _visible(self, doc: Doc) -> bool:
+        return self._hide is None or not self._hide(self._spec.doc_key(doc))
+
+    def _sync(self) -> None:
+        """Apply buffered writes (write repos only)."""
+
+    def get(self, key: str) -> T | None:
+        if self._hide is not None and self._hide(key):
+            return None
+        doc_id = self._file.index(self._spec).get(key)
+        if doc_id is None:
+            return None
+        doc = self._file.table(self._spec.name).get(doc_id=doc_id)
+        return None if doc is None else self._decode(doc)
+
+    def all(self) -> list[T]:
+        self._sync()
+        table = self._file.raw(self._spec.name)
+        return [self._decode(d) for d in table.values() if self._visible(d)]
+
+    def find(self, predicate: Callable[[T], bool]) -> list[T]:
+        return [obj for obj in self.all() if predicate(obj)]
+
+    def by_integration(self, integration_id: str) -> list[T]:
+        """Rows of one shop (orders, shipments, outbox), through a TinyDB query."""
+        self._sync()
+        found = self._file.table(self._spec.name).search(where("integration_id") == integration_id)
+        return [self._decode(d) for d in found if self._visible(d)]
+
+    def keys(self) -> list[str]:
+        self._sync()
+        return [k for k in self._file.index(self._spec) if not (self._hide and self._hide(k))]
+
+    def __len__(self) -> int:
+        return len(self.keys())
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
+
+
+class WriteRepo(ReadRepo[T]):
+    """Read and write access within a write transaction; writes are buffered (see module)."""
+
+    def __init__(self, file: DataFile, spec: TableSpec[T]) -> None:
+        super().__init__(file, spec)
+        self._pending: dict[str, Doc | None] = {}
+
+    def get(self, key: str) -> T | None:
+        if key in self._pending:
+            doc = self._pending[key]
+            return None if doc is None else self._decode(doc)
+        return super().get(key)
+
+    def put(self, obj: T) -> None:
+        self._pending[self._spec.obj_key(obj)] = to_dict(obj)
+
+    def put_many(self, objs: Iterable[T]) -> None:
+        for obj in objs:
+            self.put(obj)
+
+    def put_docs(self, docs: Iterable[Doc]) -> None:
+        """Store raw documents (used to move rows between files without decoding)."""
+        for doc in docs:
+            self._pending[self._spec.doc_key(doc)] = clone(doc)
+
+    def delete(self, key: str) -> bool:
+        """Remove the row; True when it existed."""
+        if key in self._pending:
+            existed = self._pending[key] is not None
+        else:
+            existed = key in self._file.index(self._spec)
+        self._pending[key] = None
+        return existed
+
+    def delete_many(self, keys: Iterable[str]) -> int:
+        return sum(self.delete(k) for k in keys)
+
+    def _sync(self) -> None:
+        if not self._pending:
+            return
+        pending, self._pending = self._pending, {}
+        idx = self._file.index(self._spec)
+        table = self._file.table(self._spec.name)
+        doc_key = self._spec.doc_key
+        updates = {k: d for k, d in pending.items() if d is not None and k in idx}
+        inserts = [(k, d) for k, d in pending.items() if d is not None and k not in idx]
+        removed = [k for k, d in pending.items() if d is None and k in idx]
+        if removed:
+            table.remove(doc_ids=[idx.pop(k) for k in removed])
+        if updates:
+
+            def replace(doc: Doc) -> None:
+                new = updates[doc_key(doc)]
+                doc.clear()
+                doc.update(new)
+
+            table.update(replace, doc_ids=[idx[k] for k in updates])
+        if inserts:
+            ids = table.insert_multiple([d for _, d in inserts])
+            idx.update(zip((k for k, _ in inserts), ids, strict=True))
+
+
+class SettingsRepo:
+    """The one Settings document (defaults when none was stored yet)."""
+
+    def __init__(self, file: DataFile, writable: bool) -> None:
+        self._file = file
+        self._writable = writable
+
+    def get(self) -> Settings:
+        doc = self._file.table(SETTINGS_TABLE).get(doc_id=SETTINGS_ID)
+        return Settings() if doc is None else from_dict(Settings, clone(dict(doc)))
+
+    def put(self, settings: Settings) -> None:
+        if not self._writable:
+            raise TypeError("read-only view: change settings inside `with store.write() as tx`")
+        doc = Document(to_dict(settings), doc_id=SETTINGS_ID)
+        self._file.table(SETTINGS_TABLE).upsert(doc)

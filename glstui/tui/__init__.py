@@ -1,0 +1,1 @@
+"""The Textual user interface: the only package of glstui that imports textual."""

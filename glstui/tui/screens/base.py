@@ -1,0 +1,76 @@
+"""What every glstui screen shares: translated key descriptions, a section bar, help text.
+
+Key descriptions are written in English in BINDINGS (marked with N_ for the catalog check)
+and translated when the screen is made, so the footer, the help modal and the palette all
+speak the operator's language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual.binding import Binding, BindingsMap
+from textual.dom import DOMNode
+from textual.screen import Screen
+from textual.widgets import Input
+
+from glstui.i18n import N_, _
+
+if TYPE_CHECKING:
+    from glstui.tui.app import GlsApp
+
+
+def translate_bindings(node: DOMNode) -> None:
+    """Replace the node's key descriptions and tooltips by their translation."""
+    translated = BindingsMap()
+    for key, bindings in node._bindings.key_to_bindings.items():
+        translated.key_to_bindings[key] = [
+            replace(
+                b,
+                description=_(b.description) if b.description else b.description,
+                tooltip=_(b.tooltip) if b.tooltip else b.tooltip,
+            )
+            for b in bindings
+        ]
+    node._bindings = translated
+
+
+class BaseScreen(Screen[Any]):
+    """A section or form screen. `SECTION` lights its tab; `HELP` explains it (English)."""
+
+    SECTION: ClassVar[str] = ""
+    HELP: ClassVar[str] = ""
+    BINDINGS: ClassVar[list[Any]] = [
+        Binding("escape", "back", N_("Back"), show=False),
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        translate_bindings(self)
+
+    @property
+    def gls_app(self) -> GlsApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def ctx(self) -> Any:
+        return self.app.ctx  # type: ignore[attr-defined]
+
+    def help_text(self) -> str:
+        return _(self.HELP) if self.HELP else ""
+
+    def has_unsaved_changes(self) -> bool:
+        return False
+
+    def focus_main(self) -> None:
+        """Where focus goes when the operator leaves a field with esc."""
+        self.focus_next()
+
+    def action_back(self) -> None:
+        focused = self.focused
+        if isinstance(focused, Input):
+            self.focus_main()
+            return
+        if len(self.app.screen_stack) > 1 and self.app.screen is self:
+            self.dismiss(None)

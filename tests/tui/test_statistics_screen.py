@@ -1,0 +1,117 @@
+"""The Statistieken screen: periods, per-shop table, per-day charts, loud warnings.
+
+Data: a seeded history (services.stats.generate_history) under the FixedClock of the
+conftest, so the snapshots are the same on every machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Static
+
+from glstui.services import stats
+from glstui.services.context import AppContext
+from glstui.tui.app import GlsApp
+from glstui.tui.screens.statistics import StatisticsScreen
+from glstui.tui.widgets.stats_chart import StatsChart, bar_rows, group
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+def with_history(make_ctx: Callable[..., AppContext], lang: str = "en") -> AppContext:
+    ctx = make_ctx(lang=lang)
+    stats.generate_history(ctx.store, ctx.clock, orders=700, days=100, seed=5)
+    return ctx
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def press(*keys: str) -> Callable[[Pilot[Any]], Any]:
+    async def run(pilot: Pilot[Any]) -> None:
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+            await settle(pilot)
+
+    return run
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize(
+    "keys", [pytest.param(("4",), id="week"), pytest.param(("4", "k"), id="quarter")]
+)
+def test_snapshot(snap_compare: Any, make_ctx: Any, keys: tuple[str, ...], size: Any) -> None:
+    app = GlsApp(with_history(make_ctx))
+    assert snap_compare(app, run_before=press(*keys), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_snapshot_dutch_shop_row(snap_compare: Any, make_ctx: Any, size: Any) -> None:
+    app = GlsApp(with_history(make_ctx, lang="nl"))
+    assert snap_compare(app, run_before=press("4", "m", "up"), terminal_size=size)
+
+
+def test_snapshot_empty(snap_compare: Any, make_ctx: Any) -> None:
+    app = GlsApp(make_ctx())
+    assert snap_compare(app, run_before=press("4"), terminal_size=(80, 24))
+
+
+async def test_period_keys_switch_the_numbers(make_ctx: Any) -> None:
+    ctx = with_history(make_ctx)
+    expected = stats.compute(ctx.store, ctx.clock)
+    app = GlsApp(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatisticsScreen)
+        table = screen.query_one(DataTable)
+
+        def total_row() -> list[str]:
+            return [str(c).strip() for c in table.get_row_at(table.row_count - 1)]
+
+        for key, days in (("k", 90), ("m", 30), ("w", 7)):
+            await pilot.press(key)
+            await settle(pilot)
+            total = expected.period(days).total
+            row = total_row()
+            assert row[0] == "Total"
+            assert row[1:4] == [str(total.imported), str(total.labelled), str(total.confirmed)]
+            chart = screen.query_one("#chart-imported", StatsChart)
+            assert chart.values == total.imported_per_day
+        # the charts follow the highlighted shop
+        for _ in range(len(expected.period(7).shops)):
+            await pilot.press("up")
+        await settle(pilot)
+        first = expected.period(7).shops[0]
+        assert screen.query_one("#chart-imported", StatsChart).values == first.imported_per_day
+        title = screen.query_one("#stats-chart-title", Static)
+        assert first.shop_name in str(title.render())
+
+
+async def test_warnings_are_shown_on_top(make_ctx: Any) -> None:
+    ctx = with_history(make_ctx)
+    report = stats.compute(ctx.store, ctx.clock)
+    assert report.past_ship_by and report.reconsent_due  # the history has both
+    app = GlsApp(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        text = str(app.screen.query_one("#stats-warnings", Static).render())
+        assert f"{report.past_ship_by} orders are past their latest ship date" in text
+        assert "1 tracking confirmation was refused by Amazon" in text
+        assert "Amazon DE: Amazon consent runs out in 13 days" in text
+
+
+def test_bars_start_at_zero_and_group_days() -> None:
+    assert bar_rows([0, 4, 8], height=1) == [" ▄█"]
+    assert bar_rows([1, 1], height=2) == ["██", "██"]
+    assert group(list(range(90)), 30) == ([sum(range(i, i + 3)) for i in range(0, 90, 3)], 3)
+    assert group([1, 2, 3], 10) == ([1, 2, 3], 1)

@@ -1,0 +1,84 @@
+"""Token buckets and the retry policy, on a fake clock (no real waiting)."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from glstui.amazon.ratelimit import DEFAULT_LIMITS, RateLimiter, RetryPolicy, TokenBucket
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 1000.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_published_usage_plans():
+    assert DEFAULT_LIMITS["searchOrders"] == (0.0056, 20)
+    assert DEFAULT_LIMITS["getOrder"] == (0.5, 30)
+    assert DEFAULT_LIMITS["confirmShipment"] == (2.0, 10)
+
+
+async def test_burst_then_one_call_per_interval():
+    t = FakeTime()
+    bucket = TokenBucket(0.5, 30, monotonic=t.monotonic, sleep=t.sleep)
+    start = t.now
+    for _ in range(30):
+        await bucket.acquire()
+    assert t.now - start < 3  # the burst (less a small safety margin) goes at once
+    before = t.now
+    for _ in range(10):
+        await bucket.acquire()
+    assert t.now - before == pytest.approx(10 / 0.5, abs=0.2)
+
+
+async def test_time_scale_multiplies_the_rate():
+    t = FakeTime()
+    bucket = TokenBucket(0.0056, 20, time_scale=1000, monotonic=t.monotonic, sleep=t.sleep)
+    for _ in range(20):
+        await bucket.acquire()
+    before = t.now
+    for _ in range(5):
+        await bucket.acquire()
+    assert t.now - before == pytest.approx(5 / 5.6, rel=0.05)
+
+
+async def test_rate_follows_the_amazon_header():
+    t = FakeTime()
+    limiter = RateLimiter(time_scale=1.0, monotonic=t.monotonic, sleep=t.sleep)
+    limiter.observe("getOrder", "2.0")
+    limiter.observe("getOrder", "garbage")  # ignored
+    limiter.observe("getOrder", None)
+    assert limiter.bucket("getOrder").rate == 2.0
+    assert limiter.bucket("getOrder").burst == 30
+
+
+async def test_a_429_empties_the_bucket():
+    t = FakeTime()
+    limiter = RateLimiter(time_scale=1.0, monotonic=t.monotonic, sleep=t.sleep)
+    await limiter.acquire("confirmShipment")
+    limiter.throttled("confirmShipment")
+    before = t.now
+    await limiter.acquire("confirmShipment")
+    assert t.now - before >= 0.5  # a full interval at 2 per second
+
+
+def test_backoff_is_capped_jittered_and_scaled():
+    policy = RetryPolicy(max_attempts=6, base_delay=1.0, max_delay=8.0, time_scale=10.0)
+    rng = random.Random(7)
+    for attempt in range(1, 10):
+        ceiling = min(8.0, 2 ** (attempt - 1)) / 10.0
+        delays = [policy.delay(attempt, rng) for _ in range(200)]
+        assert all(0 <= d <= ceiling for d in delays)
+        assert max(delays) > ceiling * 0.8  # full jitter spreads over the whole range
+    assert {policy.retryable_status(s) for s in (429, 500, 502, 503, 504)} == {True}
+    assert not any(policy.retryable_status(s) for s in (400, 401, 403, 404))

@@ -1,0 +1,86 @@
+"""The Orders screen's list: filter words and tokens, paging windows, most urgent first."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from glstui.domain.clock import FixedClock
+from glstui.domain.integration import Integration
+from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW
+from glstui.services.orders_query import OrdersQuery, parse_filter
+from glstui.store import Store
+from glstui.store.sample import make_order
+
+NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+TODAY = date(2026, 11, 27)
+
+
+@pytest.fixture
+def query(tmp_path):
+    clock = FixedClock(NOW)
+    store = Store.open(tmp_path / "d", clock)
+    orders = []
+    for n in range(1200):
+        shop = "s1" if n % 2 else "s2"
+        order = make_order(n, shop, created_at=NOW - timedelta(days=3, minutes=-n))
+        order.state = (NEW, HELD, LABELLED, CANCELLED)[n % 4] if n < 8 else NEW
+        orders.append(order)
+    with store.write() as tx:
+        tx.integrations.put(Integration("Winkel Noord", id="s1"))
+        tx.integrations.put(Integration("Amazon Zuid", id="s2"))
+        tx.orders.put_many(orders)
+    q = OrdersQuery(store, clock)
+    assert q.load() == 1200
+    return q
+
+
+def test_pages_are_windows_of_at_most_500_most_urgent_first(query):
+    flt = parse_filter("", TODAY)
+    first = query.page(flt, 0)
+    assert (first.offset, first.end, first.matching, first.total) == (0, 500, 1200, 1200)
+    ship_by = [r.ship_by for r in first.rows]
+    assert ship_by == sorted(ship_by)
+    last = query.page(flt, 1000)
+    assert (last.offset, last.end) == (1000, 1200)
+    assert query.page(flt, 5000).offset == 1000  # clamped to the last window
+
+
+def test_words_match_order_id_shop_city_and_all_must_match(query):
+    noord = query.filtered(parse_filter("noord", TODAY))
+    assert len(noord) == 600 and {r.shop for r in noord} == {"Winkel Noord"}
+    assert len(query.filtered(parse_filter("noord utrecht", TODAY))) == 200
+    one = query.filtered(parse_filter(query.rows[0].order_id, TODAY))
+    assert [r.key for r in one] == [query.rows[0].key]
+
+
+def test_state_shop_and_date_tokens(query):
+    held = query.filtered(parse_filter("state:held", TODAY))
+    assert {r.state for r in held} == {HELD} and len(held) == 2
+    open_ = query.filtered(parse_filter("state:open", TODAY))
+    assert {r.state for r in open_} == {NEW, HELD}
+    assert len(query.filtered(parse_filter("shop:zuid", TODAY))) == 600
+    first_day = query.rows[0].ship_by.date()
+    to_first = query.filtered(parse_filter(f"to:{first_day}", TODAY))
+    assert to_first and all(r.ship_by.date() <= first_day for r in to_first)
+    assert not query.filtered(parse_filter("due:2026-01-01", TODAY))
+
+
+def test_key_preset_states_are_replaced_by_a_typed_state(query):
+    flt = parse_filter("state:cancelled", TODAY, states=(NEW,))
+    assert flt.states == (CANCELLED,)
+    assert parse_filter("", TODAY, states=(NEW,)).states == (NEW,)
+
+
+def test_words_it_cannot_read_are_reported(query):
+    flt = parse_filter("state:lost from:someday utrecht", TODAY)
+    assert flt.problems == ("state:lost", "from:someday")
+    assert flt.text == "utrecht"
+
+
+def test_rows_carry_no_buyer_name_and_details_come_on_demand(query):
+    row = query.rows[0]
+    assert "Buyer Name" not in repr(row)
+    order = query.order(row.key)
+    assert order is not None and order.recipient.name.startswith("Buyer Name")
