@@ -195,6 +195,14 @@ class Sandbox:
             book = self.amazon.book(seller_id or self.amazon.default_seller)
             return book.add_orders(n, self.clock.now(), **kw)
 
+    def cancel(self, order_id: str, seller_id: str | None = None) -> SimOrder:
+        """The buyer cancels an order now (as Amazon does to unshipped orders)."""
+        with self.amazon.lock:
+            order = self.orders_of(seller_id or self.amazon.default_seller)[order_id]
+            order.status = "CANCELLED"
+            order.last_updated = self.clock.now().replace(microsecond=0)
+            return order
+
     def issue_refresh_token(self, seller_id: str | None = None) -> str:
         """A refresh token as if the seller had self-authorized (private app / tests)."""
         return self.amazon.issue_refresh_token(seller_id)

@@ -153,8 +153,8 @@ def record_now(store: Any, action: str, detail: str = "", **kwargs: Any) -> Audi
         return record(tx, action, detail, **kwargs)
 
 
-def _sort_key(entry: AuditEntry) -> tuple[str, str]:
-    return (to_iso(entry.at) or "", entry.id)
+def _sort_key(entry: AuditEntry) -> str:
+    return to_iso(entry.at) or ""
 
 
 def entries(
@@ -173,6 +173,9 @@ def entries(
         found = [e for e in found if e.user == user]
     if since is not None:
         found = [e for e in found if e.at is not None and e.at >= since]
+    # Stored in insertion order: reverse it, then a stable sort keeps the newest first even
+    # for entries made within the same second.
+    found.reverse()
     found.sort(key=_sort_key, reverse=True)
     return found[:limit] if limit is not None else found
 

@@ -17,6 +17,7 @@ from glstui.amazon.errors import AmazonError
 from glstui.amazon.regions import MARKETPLACES_BY_ID, marketplaces_in
 from glstui.domain.integration import CONNECTED, Integration
 from glstui.i18n import _
+from glstui.services import audit
 from glstui.services import integrations as svc
 
 log = logging.getLogger("glstui.services.connect")
@@ -189,6 +190,13 @@ def _connected(
         integration.status = CONNECTED
         integration.authorized_at = ctx.clock.now()
         tx.integrations.put(integration)
+        audit.record(
+            tx,
+            audit.INTEGRATION_CONNECTED,
+            f"{integration.shop_name} ({selling_partner_id or 'refresh token'})",
+            target=integration_id,
+            clock=ctx.clock,
+        )
     log.info("shop %s connected (region %s)", integration.id, integration.region)
     return integration
 

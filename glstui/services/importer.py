@@ -33,6 +33,7 @@ from glstui.domain.rules import Decision
 from glstui.domain.run import ImportRun, ShopRunResult
 from glstui.i18n import _
 from glstui.secrets import SecretsError
+from glstui.services import audit
 from glstui.services import rules as rules_svc
 from glstui.services.events import ERROR, INFO, WARNING, LogLine, Progress, Reporter, ignore
 from glstui.services.integrations import refresh_token_name
@@ -545,8 +546,19 @@ class Importer:
         return run
 
     def _record_run(self) -> None:
+        run = self.run
         with self.store.write() as tx:
-            tx.runs.put(self.run)
+            tx.runs.put(run)
+            # The audit log keeps runs that changed something or failed, so a cron import
+            # every few minutes does not fill it with empty runs.
+            if (
+                run.stopped
+                or run.failed
+                or any(s.new or s.updated or s.cancelled for s in run.shops)
+            ):
+                audit.record(
+                    tx, audit.IMPORT_RUN, summary_text(run), user=run.user, clock=self.clock
+                )
 
     async def _import_shop(self, task: ShopTask, result: ShopRunResult) -> None:
         integ = task.integration

@@ -22,6 +22,7 @@ from glstui.domain.integration import (
     clean_shop_name,
 )
 from glstui.i18n import _
+from glstui.services import audit
 
 log = logging.getLogger("glstui.services.integrations")
 
@@ -130,6 +131,13 @@ def add(
             created_at=clock.now(),
         )
         tx.integrations.put(integration)
+        audit.record(
+            tx,
+            audit.INTEGRATION_ADDED,
+            f"{integration.shop_name} ({region})",
+            target=integration.id,
+            clock=clock,
+        )
     log.info("added draft shop %s (%s)", integration.id, region)
     return integration
 
@@ -163,7 +171,27 @@ def update(
             integration.region = region
         if marketplace_ids is not None:
             integration.marketplace_ids = list(marketplace_ids)
+        before = tx.integrations.get(integration_id)
+        changed = [
+            name
+            for name in (
+                "shop_name",
+                "active",
+                "update_tracking",
+                "rules_enabled",
+                "region",
+                "marketplace_ids",
+            )
+            if getattr(before, name) != getattr(integration, name)
+        ]
         tx.integrations.put(integration)
+        if changed:
+            audit.record(
+                tx,
+                audit.INTEGRATION_EDITED,
+                f"{integration.shop_name}: {', '.join(changed)}",
+                target=integration_id,
+            )
     return integration
 
 
@@ -174,6 +202,12 @@ def toggle_active(store: Any, integration_id: str) -> Integration:
             raise IntegrationNotFound(integration_id)
         integration.active = not integration.active
         tx.integrations.put(integration)
+        audit.record(
+            tx,
+            audit.INTEGRATION_TOGGLED,
+            f"{integration.shop_name}: active {'on' if integration.active else 'off'}",
+            target=integration_id,
+        )
     return integration
 
 
@@ -184,6 +218,12 @@ def toggle_tracking(store: Any, integration_id: str) -> Integration:
             raise IntegrationNotFound(integration_id)
         integration.update_tracking = not integration.update_tracking
         tx.integrations.put(integration)
+        audit.record(
+            tx,
+            audit.INTEGRATION_TOGGLED,
+            f"{integration.shop_name}: tracking {'on' if integration.update_tracking else 'off'}",
+            target=integration_id,
+        )
     return integration
 
 
@@ -214,6 +254,12 @@ def delete(store: Any, secrets: Any, integration_id: str, keep_orders: bool) -> 
             tx.shipments.delete_many(s.id for s in tx.shipments.by_integration(integration_id))
             tx.outbox.delete_many(e.id for e in tx.outbox.by_integration(integration_id))
         tx.integrations.delete(integration_id)
+        audit.record(
+            tx,
+            audit.INTEGRATION_DELETED,
+            f"{integration.shop_name}: orders {'kept' if keep_orders else 'removed'}",
+            target=integration_id,
+        )
     token_removed = False
     try:
         if secrets.get(refresh_token_name(integration_id)) is not None:

@@ -1,10 +1,11 @@
 """Repositories: one per table, returning domain objects (fresh copies) instead of dicts.
 
 Each data file keeps an in-memory index key -> TinyDB doc id, rebuilt only when the file is
-re-parsed. A write repo buffers puts and deletes and applies them to TinyDB in at most three
-table operations (update, insert_multiple, remove) when it is next read in full or at commit,
-so upserting a 100-order page costs O(page) plus one pass over the table, not one pass per
-order.
+re-parsed. A write repo buffers puts and deletes and applies them when it is next read in full
+or at commit, straight to the storage's table dicts (put_docs / remove_docs, which also drop
+those documents' cached JSON): upserting a 100-order page costs O(page), not a pass over the
+table per TinyDB operation. The file stays a plain TinyDB file (same doc ids), and TinyDB's own
+Table API still works on it (settings, the audit table).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from tinydb import TinyDB, where
+from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from glstui.domain.integration import Integration
@@ -68,7 +69,7 @@ class DataFile:
     def __init__(self, storage: AtomicJSONStorage) -> None:
         self.storage = storage
         self.db: TinyDB | None = None
-        self._indexes: dict[str, dict[str, int]] = {}
+        self._indexes: dict[str, dict[str, str]] = {}
 
     @property
     def path(self):
@@ -93,14 +94,27 @@ class DataFile:
         return self.db.table(name)
 
     def raw(self, name: str) -> dict[str, Doc]:
+        """The live documents of a table by doc id: read-only (never change them in place)."""
         return (self.storage.read() or {}).get(name, {})
 
-    def index(self, spec: TableSpec[Any]) -> dict[str, int]:
+    def index(self, spec: TableSpec[Any]) -> dict[str, str]:
+        """key -> doc id (as stored: a string)."""
         idx = self._indexes.get(spec.name)
         if idx is None:
-            idx = {spec.doc_key(doc): int(i) for i, doc in self.raw(spec.name).items()}
+            idx = {spec.doc_key(doc): i for i, doc in self.raw(spec.name).items()}
             self._indexes[spec.name] = idx
         return idx
+
+    def apply(self, name: str, docs: dict[str, Doc], removed: list[str]) -> None:
+        """Replace/insert `docs` (doc id -> document) and remove `removed` doc ids."""
+        self.storage.remove_docs(name, removed)
+        self.storage.put_docs(name, docs)
+        # A TinyDB Table object of this table (if one was made) must not serve stale
+        # query-cache results or a stale next id.
+        cached = getattr(self.db, "_tables", {}).get(name) if self.db is not None else None
+        if cached is not None:
+            cached.clear_cache()
+            cached._next_id = None
 
 
 class ReadRepo(Generic[T]):
@@ -128,7 +142,7 @@ class ReadRepo(Generic[T]):
         doc_id = self._file.index(self._spec).get(key)
         if doc_id is None:
             return None
-        doc = self._file.table(self._spec.name).get(doc_id=doc_id)
+        doc = self._file.raw(self._spec.name).get(doc_id)
         return None if doc is None else self._decode(doc)
 
     def all(self) -> list[T]:
@@ -136,14 +150,23 @@ class ReadRepo(Generic[T]):
         table = self._file.raw(self._spec.name)
         return [self._decode(d) for d in table.values() if self._visible(d)]
 
+    def docs(self) -> list[Doc]:
+        """The stored documents themselves, not decoded and not copied: read-only!"""
+        self._sync()
+        return [d for d in self._file.raw(self._spec.name).values() if self._visible(d)]
+
     def find(self, predicate: Callable[[T], bool]) -> list[T]:
         return [obj for obj in self.all() if predicate(obj)]
 
     def by_integration(self, integration_id: str) -> list[T]:
-        """Rows of one shop (orders, shipments, outbox), through a TinyDB query."""
+        """Rows of one shop (orders, shipments, outbox)."""
         self._sync()
-        found = self._file.table(self._spec.name).search(where("integration_id") == integration_id)
-        return [self._decode(d) for d in found if self._visible(d)]
+        table = self._file.raw(self._spec.name)
+        return [
+            self._decode(d)
+            for d in table.values()
+            if d.get("integration_id") == integration_id and self._visible(d)
+        ]
 
     def keys(self) -> list[str]:
         self._sync()
@@ -198,24 +221,24 @@ class WriteRepo(ReadRepo[T]):
             return
         pending, self._pending = self._pending, {}
         idx = self._file.index(self._spec)
-        table = self._file.table(self._spec.name)
-        doc_key = self._spec.doc_key
-        updates = {k: d for k, d in pending.items() if d is not None and k in idx}
-        inserts = [(k, d) for k, d in pending.items() if d is not None and k not in idx]
-        removed = [k for k, d in pending.items() if d is None and k in idx]
-        if removed:
-            table.remove(doc_ids=[idx.pop(k) for k in removed])
-        if updates:
-
-            def replace(doc: Doc) -> None:
-                new = updates[doc_key(doc)]
-                doc.clear()
-                doc.update(new)
-
-            table.update(replace, doc_ids=[idx[k] for k in updates])
+        docs: dict[str, Doc] = {}
+        removed: list[str] = []
+        inserts: list[tuple[str, Doc]] = []
+        for key, doc in pending.items():
+            if doc is None:
+                doc_id = idx.pop(key, None)
+                if doc_id is not None:
+                    removed.append(doc_id)
+            elif key in idx:
+                docs[idx[key]] = doc
+            else:
+                inserts.append((key, doc))
         if inserts:
-            ids = table.insert_multiple([d for _, d in inserts])
-            idx.update(zip((k for k, _ in inserts), ids, strict=True))
+            ids = self._file.storage.new_ids(self._spec.name, len(inserts))
+            for (key, doc), doc_id in zip(inserts, ids, strict=True):
+                idx[key] = doc_id
+                docs[doc_id] = doc
+        self._file.apply(self._spec.name, docs, removed)
 
 
 class SettingsRepo:

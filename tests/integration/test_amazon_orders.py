@@ -90,7 +90,7 @@ async def test_last_updated_cursor_sees_arrivals_and_cancellations(sandbox, amaz
     unshipped = next(o for o in sandbox.orders.values() if o.status == "UNSHIPPED")
     sandbox.clock.advance(3 * 3600)  # arrivals at ~6 per simulated hour
     new = sandbox.add_orders(2, country="BE")
-    unshipped.status, unshipped.last_updated = "CANCELLED", sandbox.clock.now()
+    sandbox.cancel(unshipped.order_id)
     _, later = await _all(amazon_client, token, created_after=None, last_updated_after=cursor)
     seen = {o["orderId"]: o for o in later}
     assert {o.order_id for o in new} <= seen.keys()

@@ -77,17 +77,21 @@ def assert_each_parcel_once_at_amazon(world, keys, exactly_once: bool = True):
 
 @pytest.mark.parametrize("kind", ["429", "503"])
 async def test_storms_delay_but_never_double_a_confirmation(world, small_sandbox, kind):
-    small_sandbox.faults.add(kind, count=40, path=CONFIRM)
+    storm = small_sandbox.faults.add(kind, count=None, path=CONFIRM)
 
     run = await labelling.create_labels(world.ctx, world.keys, world.report)
 
     assert run.labelled == len(world.keys)
-    assert run.delivery.retry_later > 0 and run.delivery.exit_code == 1
-    pending = [e for e in world.outbox() if e.state == PENDING]
-    assert pending and all(e.attempts >= 1 and e.next_attempt_at for e in pending)
+    assert run.delivery.retry_later == len(world.keys) and run.delivery.exit_code == 1
+    pending = world.outbox()
+    assert all(e.state == PENDING and e.attempts == 1 and e.next_attempt_at for e in pending)
     assert any("will retry" in line for line in world.lines())
-    assert all(world.order(k).state in (LABELLED, SHIPPED) for k in world.keys)
+    assert all(world.order(k).state == LABELLED for k in world.keys)
+    assert storm.fired >= len(world.keys) and not world.confirm_204s()
 
+    # The storm dies down (a few more fail), then everything goes through once.
+    small_sandbox.faults.clear()
+    small_sandbox.faults.add(kind, count=20, path=CONFIRM)
     final = await deliver_until_done(world)
 
     assert final.exit_code == 0 and not small_sandbox.faults.active
@@ -276,3 +280,46 @@ async def test_killed_while_confirming_never_makes_a_second_package(world, small
     # an edit of the same package (same packageReferenceId), never as a new package.
     assert_each_parcel_once_at_amazon(world, keys, exactly_once=False)
     assert all(n <= 2 for n in world.confirm_204s().values())
+
+
+# --- glstui push ---------------------------------------------------------------------------
+
+
+def test_push_exit_codes(small_sandbox, tmp_path, capsys):
+    import asyncio
+
+    world = make_world(small_sandbox, tmp_path / "data")
+    keys = asyncio.run(world.import_orders())[:3]
+    asyncio.run(labelling.create_labels(world.ctx, keys, world.report, deliver=False))
+    token = world.ctx.refresh_token(world.shop.id)
+
+    small_sandbox.revoke(token)  # nothing can be sent: 2
+    assert outbox.run_push(world.ctx) == 2
+    assert "re-connect" in capsys.readouterr().err
+
+    world.ctx.secrets.set(
+        f"amazon.refresh_token.{world.shop.id}", small_sandbox.issue_refresh_token()
+    )
+    with world.store.write() as tx:
+        shop = tx.integrations.get(world.shop.id)
+        shop.status = CONNECTED
+        tx.integrations.put(shop)
+    # One order was cancelled at Amazon meanwhile: sent 2, refused 1 -> 1.
+    small_sandbox.orders[world.order(keys[0]).order_id].status = "CANCELLED"
+    assert outbox.run_push(world.ctx) == 1
+    out = capsys.readouterr()
+    assert "Sent 2, retry later 0, refused 1" in out.out and "cancelled" in out.err
+
+    # The operator handled it in Seller Central: all done -> 0.
+    (failed,) = [e for e in world.outbox() if e.state == "failed"]
+    outbox.mark_done(world.store, failed.id, world.clock)
+    assert outbox.run_push(world.ctx) == 0
+    assert "Nothing to send" in capsys.readouterr().out
+
+    world.ctx.secrets.delete("amazon.lwa_client_secret")
+    with world.store.write() as tx:
+        entry = tx.outbox.get(failed.id)
+        entry.state = PENDING
+        tx.outbox.put(entry)
+    assert outbox.run_push(world.ctx) == 2  # no app keys
+    assert "app credentials" in capsys.readouterr().err

@@ -111,12 +111,7 @@ def test_long_details_are_cut_to_one_line(store: Store) -> None:
 
 # --- the service functions that change things record them (wired by the lead) ---------------
 
-NOT_WIRED = pytest.mark.xfail(
-    reason="audit.record() is not called from this service yet (the lead wires it)", strict=True
-)
 
-
-@NOT_WIRED
 def test_adding_editing_toggling_deleting_a_shop_is_recorded(store: Store, clock) -> None:
     shop = shops.add(store, clock, "Amazon NL")
     shops.update(store, shop.id, shop_name="Amazon Nederland")

@@ -17,6 +17,7 @@ from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
 from glstui.i18n import N_, _
+from glstui.services.keys import save_keys
 from glstui.tui.screens.base import BaseScreen
 from glstui.tui.screens.integrations import user_message
 from glstui.tui.widgets.footer import KeyFooter
@@ -140,26 +141,22 @@ class KeysScreen(BaseScreen):
         self.action_save()
 
     def action_save(self) -> None:
-        changed = []
+        labels = dict((*AMAZON_KEYS, *GLS_KEYS))
+        boxes = {name: self.query_one(f"#{field_id(name)}", Input) for name in labels}
+        pressed = self.query_one("#gls-env", RadioSet).pressed_button
+        env = pressed.name if pressed else "test"
         try:
-            for name, label in (*AMAZON_KEYS, *GLS_KEYS):
-                box = self.query_one(f"#{field_id(name)}", Input)
-                value = box.value.strip()
-                if value:
-                    self.ctx.secrets.set(name, value)
-                    box.value = ""
-                    changed.append(_(label))
-            pressed = self.query_one("#gls-env", RadioSet).pressed_button
-            env = pressed.name if pressed else "test"
-            with self.ctx.store.write() as tx:
-                settings = tx.settings.get()
-                if settings.gls_environment != env:
-                    settings.gls_environment = env
-                    tx.settings.put(settings)
-                    changed.append(_("GLS environment: {env}").format(env=_(env or "test")))
+            saved = save_keys(self.ctx, {n: box.value for n, box in boxes.items()}, env)
         except Exception as err:
             self.show_status(user_message(err), error=True)
             return
+        changed = []
+        for name in saved:
+            if name in boxes:
+                boxes[name].value = ""
+                changed.append(_(labels[name]))
+            else:
+                changed.append(_("GLS environment: {env}").format(env=_(env or "test")))
         self.load()
         if changed:
             self.show_status(_("Saved: {what}.").format(what=", ".join(changed)))
