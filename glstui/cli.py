@@ -5,6 +5,7 @@
     glstui doctor            check paths, secret store, store file, endpoints
     glstui import [--shop N] import the active shops' orders (cron / systemd timer)
     glstui push              send pending tracking confirmations to Amazon
+    glstui purge             remove buyer data of orders shipped more than 30 days ago
     glstui sandbox [...]     run the local Amazon + GLS simulation on its own
 
 Exit codes: 0 all fine, 1 some part failed, 2 nothing could run.
@@ -51,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
         "--shop", action="append", default=[], metavar="NAME", help="only this shop (repeatable)"
     )
     sub.add_parser("push", parents=[common], help="send pending tracking codes to Amazon")
+    sub.add_parser(
+        "purge", parents=[common], help="remove buyer data of orders shipped over 30 days ago"
+    )
     sandbox = sub.add_parser("sandbox", help="run the local Amazon + GLS simulation")
     sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     return parser
@@ -87,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
             from glstui.services.outbox import run_push
 
             return run_push(ctx)
+        if args.command == "purge":
+            from glstui.services.retention import run_purge
+
+            return run_purge(ctx)
         from glstui.tui.app import run_app
 
         return run_app(ctx, mouse=not args.no_mouse)

@@ -212,9 +212,11 @@ class AmazonSim:
         rate_limits: dict[str, tuple[float, int]] | None = None,
         enforce_rate_limits: bool = True,
         monotonic: Callable[[], float] = time.monotonic,
+        code_ttl: timedelta = CODE_TTL,
     ) -> None:
         self.lock = threading.RLock()
         self.clock = clock
+        self.code_ttl = code_ttl
         self.seed = seed
         self.order_count = orders
         self.base_url = base_url
@@ -405,7 +407,7 @@ class AmazonSim:
             secrets.choice("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
             for _ in range(18)
         )
-        self._codes[code] = _Code(seller, redirect, self.clock.now() + CODE_TTL)
+        self._codes[code] = _Code(seller, redirect, self.clock.now() + self.code_ttl)
         params = urlencode(
             {"state": form["state"], "selling_partner_id": seller, "spapi_oauth_code": code}
         )

@@ -13,12 +13,13 @@ import socket
 import threading
 import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 from glstui.sandbox.amazon import (
+    CODE_TTL,
     DEMO_SELLERS,
     AmazonSim,
     Response,
@@ -110,6 +111,7 @@ class Sandbox:
         arrivals_per_hour: float = 6.0,
         rate_limits: dict[str, tuple[float, int]] | None = None,
         enforce_rate_limits: bool = True,
+        code_ttl: timedelta | None = None,
     ) -> None:
         self.seed = seed
         self.time_scale = time_scale
@@ -134,6 +136,7 @@ class Sandbox:
             arrivals_per_hour=arrivals_per_hour,
             rate_limits=rate_limits,
             enforce_rate_limits=enforce_rate_limits,
+            code_ttl=code_ttl or CODE_TTL,
         )
 
     # --- lifecycle ----------------------------------------------------------------------

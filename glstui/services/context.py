@@ -200,6 +200,7 @@ def build_demo_context(language: str, clock: Clock, orders: int = 120) -> AppCon
         DEMO_CLIENT_SECRET,
         Sandbox,
     )
+    from glstui.sandbox.amazon import CODE_TTL
     from glstui.sandbox.gls import (
         GLS_DEMO_PASSWORD,
         GLS_DEMO_SUBSCRIPTION_KEY,
@@ -208,7 +209,13 @@ def build_demo_context(language: str, clock: Clock, orders: int = 120) -> AppCon
 
     directory = Path(tempfile.mkdtemp(prefix="glstui-demo-"))
     setup_logging(config.log_dir(directory))
-    sandbox = Sandbox(orders=orders, time_scale=DEMO_TIME_SCALE)
+    # Rate limits run DEMO_TIME_SCALE times faster, but a person pastes the consent code:
+    # give them Amazon's five minutes of real time.
+    sandbox = Sandbox(
+        orders=orders,
+        time_scale=DEMO_TIME_SCALE,
+        code_ttl=CODE_TTL * DEMO_TIME_SCALE,
+    )
     sandbox.start()
     secrets = Secrets.in_memory()
     for name, value in {

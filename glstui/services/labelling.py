@@ -451,7 +451,7 @@ def active_shipment(view: Any, order_key: str) -> Shipment | None:
         for s in view.shipments.by_integration(integration_id)
         if s.order_key == order_key and s.deleted_at is None
     ]
-    found.sort(key=lambda s: s.created_at or datetime.min.replace(tzinfo=None))
+    found.sort(key=lambda s: s.created_at.timestamp() if s.created_at else 0.0)
     return found[-1] if found else None
 
 
@@ -1220,3 +1220,17 @@ async def reprint_order_label(ctx: Any, order_key: str, report: Reporter = ignor
 
 def reconcile_labels(ctx: Any, report: Reporter = ignore) -> ReconcileResult:
     return reconcile(ctx.store, ctx.clock, ctx.labels_dir, report)
+
+
+async def on_start(ctx: Any, report: Reporter = ignore) -> Any:
+    """What the app does at every start: record labels a stopped run left, then send the
+    confirmations that are due. Returns the DeliveryResult (None: Amazon keys not set)."""
+    from glstui.services import outbox
+    from glstui.services.context import MissingCredentials
+
+    await asyncio.to_thread(reconcile_labels, ctx, report)
+    try:
+        return await outbox.deliver_pending(ctx, report)
+    except MissingCredentials as exc:
+        report(LogLine(_("Tracking codes wait: {error}").format(error=exc), WARNING))
+        return None

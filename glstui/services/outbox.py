@@ -156,13 +156,9 @@ def _mark_shipped_if_done(
     return True
 
 
-def order_tracking(view: Any, order_key: str) -> TrackingSummary:
-    """Confirmations of one order (from a `store.read()` view or a write tx)."""
+def _summarise(entries: Iterable[OutboxEntry]) -> TrackingSummary:
     summary = TrackingSummary()
-    for entry in sorted(
-        (e for e in view.outbox.all() if e.order_key == order_key),
-        key=lambda e: (e.created_at or datetime.min, e.id),
-    ):
+    for entry in sorted(entries, key=lambda e: (_stamp(e.created_at), e.id)):
         summary.entries.append(entry)
         summary.total += 1
         if entry.state == SENT:
@@ -183,12 +179,24 @@ def order_tracking(view: Any, order_key: str) -> TrackingSummary:
     return summary
 
 
+def _stamp(value: datetime | None) -> float:
+    return value.timestamp() if value is not None else 0.0
+
+
+def order_tracking(view: Any, order_key: str) -> TrackingSummary:
+    """Confirmations of one order (from a `store.read()` view or a write tx)."""
+    integration_id = order_key.split(":", 1)[0]
+    return _summarise(
+        e for e in view.outbox.by_integration(integration_id) if e.order_key == order_key
+    )
+
+
 def tracking_by_order(view: Any) -> dict[str, TrackingSummary]:
     """Every order's confirmation summary in one pass (for the orders table)."""
-    result: dict[str, TrackingSummary] = {}
-    for key in {e.order_key for e in view.outbox.all()}:
-        result[key] = order_tracking(view, key)
-    return result
+    grouped: dict[str, list[OutboxEntry]] = {}
+    for entry in view.outbox.all():
+        grouped.setdefault(entry.order_key, []).append(entry)
+    return {key: _summarise(entries) for key, entries in grouped.items()}
 
 
 def next_due(store: Any, clock: Clock) -> datetime | None:
@@ -570,9 +578,15 @@ def _print_event(event: Any) -> None:
 
 
 def run_push(ctx: Any) -> int:
-    """`glstui push`: send pending confirmations. 0 all sent, 1 some left, 2 nothing could run."""
-    from glstui.services.context import MissingCredentials
+    """`glstui push`: send pending confirmations. 0 all sent, 1 some left, 2 nothing could run.
 
+    First records labels a stopped run left behind (labelling.reconcile), so their
+    confirmations go out too.
+    """
+    from glstui.services.context import MissingCredentials
+    from glstui.services.labelling import reconcile_labels
+
+    reconcile_labels(ctx, _print_event)
     try:
         result = asyncio.run(deliver_pending(ctx, _print_event))
     except MissingCredentials as exc:

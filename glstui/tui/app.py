@@ -125,6 +125,12 @@ class GlsApp(App[int]):
             return
         self.push_screen(HelpModal(self.screen))
 
+    def action_support(self) -> None:
+        from glstui.tui.screens.support import SupportScreen
+
+        if not isinstance(self.screen, SupportScreen):
+            self.push_screen(SupportScreen())
+
     def action_quit_app(self) -> None:
         screen = self.screen
         unsaved = getattr(screen, "has_unsaved_changes", None)
@@ -155,6 +161,11 @@ class GlsApp(App[int]):
             for title, help_text, callback in extra():
                 yield SystemCommand(title, help_text, callback)
         yield SystemCommand(_("Help"), _("Keys and help for this screen (?, F1)"), self.action_help)
+        yield SystemCommand(
+            _("Support"),
+            _("Version, paths, checks, log, audit log, diagnostics bundle, log out (6, then s)"),
+            self.action_support,
+        )
         yield SystemCommand(
             _("Change theme"),
             _("Pick another colour theme (default: the terminal's own colours)"),

@@ -114,10 +114,19 @@ def guide() -> str:
 
 class HelpScreen(BaseScreen):
     SECTION = "help"
-    HELP = N_("The installation guide. Arrows, page up/down and home/end scroll it.")
+    HELP = N_(
+        "The installation guide. Arrows, page up/down and home/end scroll it; s opens Support "
+        "(version, paths, checks, log, audit log, diagnostics bundle, log out)."
+    )
     BINDINGS: ClassVar[list[Any]] = [
         Binding("escape", "back", N_("Back"), show=False),
+        Binding("s", "support", N_("Support")),
     ]
+
+    def action_support(self) -> None:
+        from glstui.tui.screens.support import SupportScreen
+
+        self.app.push_screen(SupportScreen())
 
     def compose(self) -> ComposeResult:
         yield SectionBar(self.SECTION)
