@@ -748,7 +748,9 @@ async def label_orders(
             if queued == 0 and integration is not None and not integration.update_tracking:
                 text = _("Order {order}: tracking update is off for this shop; Amazon is not told.")
                 report(LogLine(text.format(order=oid), INFO, shop))
-        elif outcome.status == UNKNOWN:
+        elif outcome.status == UNKNOWN or job.result is not None:
+            # GLS made a label that is not stored (yet): the intent stays, reconcile tells.
+            outcome.status = UNKNOWN
             text = _("Order {order}: {error}").format(order=oid, error=outcome.message)
             finish(outcome, ERROR, text, shop)
             report(LogLine(_pending_text(job.order), WARNING, shop))

@@ -13,15 +13,17 @@ storage instead:
   previous committed version;
 - refuses a file it cannot parse (StoreCorrupt) and never writes over it;
 - keeps each document's serialised JSON ("fragment", b'"doc_id":{...}') per table, so a
-  commit serialises only the documents that changed and joins the rest: at 10k orders a full
-  json.dumps costs ~150 ms per commit, the join ~10 ms. Fragments are sliced out of the file
-  while it is parsed (one pass, see `scan`), so the first commit after a parse is cheap too.
+  commit serialises only the documents that changed and joins the rest: at 10k orders a
+  json.dumps of everything costs ~200 ms per commit, the join ~10 ms.
 
-Fragment bookkeeping: the repos change documents through `put_docs` / `remove_docs`, which
-drop the fragments of exactly those documents. Anything that goes through TinyDB's own Table
-API (settings, the audit table) replaces the table's dict, and a table whose dict is not the
-one the fragments were made for is serialised whole. Documents held in memory are therefore
-never changed in place: replace them.
+Fragments are made lazily, at the first commit after a parse (a parse stays one json.loads:
+readers never pay for them), or ahead of time by `warm()` (Store.open does, so the first page
+commit is cheap too). Bookkeeping: each table's fragment dict has the same keys in the same
+order as the table (so the table is one b",".join); the repos change documents through
+`put_docs` / `remove_docs`, which mark exactly those fragments stale. Anything that goes
+through TinyDB's own Table API (settings, the audit table) replaces the table's dict, and a
+table whose dict is not the one its fragments were made for is serialised whole. So
+documents held in memory are never changed in place: replace them.
 """
 
 from __future__ import annotations
@@ -29,12 +31,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from tinydb.storages import Storage
 
@@ -122,99 +123,6 @@ def check_version(path: Path, data: RawData) -> None:
         )
 
 
-_WS = re.compile(r"[ \t\n\r]*").match
-_SCAN_ONCE = json.JSONDecoder().scan_once
-_SCANSTRING = json.decoder.scanstring
-
-
-class _Irregular(Exception):
-    """The text is not a plain {table: {doc_id: {...}}} object: let json.loads judge it."""
-
-
-def scan(text: str) -> tuple[RawData, dict[str, dict[str, tuple[int, int]]]]:
-    """Parse a data file and note where each document's `"doc_id":{...}` text lies.
-
-    Same result as json.loads for a well-formed data file (documents are decoded by json's
-    C scanner); raises _Irregular for anything else, including valid JSON of another shape.
-    """
-    ws, scan_once, scanstring = _WS, _SCAN_ONCE, _SCANSTRING
-    data: RawData = {}
-    spans: dict[str, dict[str, tuple[int, int]]] = {}
-    pos = ws(text, 0).end()
-    if text[pos : pos + 1] != "{":
-        raise _Irregular
-    pos = ws(text, pos + 1).end()
-    more = text[pos : pos + 1] != "}"
-    if not more:
-        pos += 1
-    while more:
-        if text[pos : pos + 1] != '"':
-            raise _Irregular
-        name, pos = scanstring(text, pos + 1)
-        pos = ws(text, pos).end()
-        if text[pos : pos + 1] != ":":
-            raise _Irregular
-        pos = ws(text, pos + 1).end()
-        if text[pos : pos + 1] != "{":
-            raise _Irregular
-        pos = ws(text, pos + 1).end()
-        table: dict[str, Any] = {}
-        where: dict[str, tuple[int, int]] = {}
-        docs = text[pos : pos + 1] != "}"
-        if not docs:
-            pos = ws(text, pos + 1).end()
-        while docs:
-            start = pos
-            if text[pos : pos + 1] != '"':
-                raise _Irregular
-            doc_id, pos = scanstring(text, pos + 1)
-            pos = ws(text, pos).end()
-            if text[pos : pos + 1] != ":":
-                raise _Irregular
-            doc, pos = scan_once(text, ws(text, pos + 1).end())
-            if type(doc) is not dict:
-                raise _Irregular
-            table[doc_id] = doc
-            where[doc_id] = (start, pos)
-            pos = ws(text, pos).end()
-            sep = text[pos : pos + 1]
-            pos = ws(text, pos + 1).end()
-            if sep == "}":
-                break
-            if sep != ",":
-                raise _Irregular
-        data[name] = table
-        spans[name] = where
-        sep = text[pos : pos + 1]
-        pos = ws(text, pos + 1).end()
-        if sep == "}":
-            break
-        if sep != ",":
-            raise _Irregular
-    if ws(text, pos).end() != len(text):
-        raise _Irregular
-    return data, spans
-
-
-def parse_with_fragments(
-    path: Path, raw: bytes, kind: str
-) -> tuple[RawData, dict[str, dict[str, bytes]] | None]:
-    """`parse`, plus each document's JSON text (None when the file is not plain UTF-8 JSON
-    of the expected shape; `parse` then decides, with its messages, and the fragments are
-    rendered at the next commit)."""
-    try:
-        text = raw.decode("utf-8")
-        data, spans = scan(text)
-    except Exception:  # any irregularity: the strict path below judges (and names it)
-        return parse(path, raw, kind), None
-    check_version(path, data)
-    if text.isascii():  # byte offsets = character offsets: slice the bytes, no encoding
-        frags = {n: {i: raw[a:b] for i, (a, b) in w.items()} for n, w in spans.items()}
-    else:
-        frags = {n: {i: text[a:b].encode() for i, (a, b) in w.items()} for n, w in spans.items()}
-    return data, frags
-
-
 def fsync_dir(directory: Path) -> None:
     try:
         fd = os.open(directory, os.O_RDONLY)
@@ -243,17 +151,24 @@ def _keep_backup(path: Path) -> None:
 
 
 def atomic_write(
-    path: Path, payload: bytes | Callable[[], bytes], keep_backup: bool = True
+    path: Path,
+    payload: bytes | Callable[[], bytes | list[bytes]],
+    keep_backup: bool = True,
 ) -> Signature:
     """Replace `path` with `payload` so a reader or a crash sees the old or the new file.
 
-    `payload` may be a function rendering the bytes; it runs with the temp file open.
+    `payload` may be a function rendering the bytes (or a list of chunks, written in order);
+    it runs with the temp file open.
     """
     fd, tmp = tempfile.mkstemp(prefix=tmp_prefix(path), suffix=TMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), 0o600)
-            handle.write(payload() if callable(payload) else payload)
+            body = payload() if callable(payload) else payload
+            if isinstance(body, list):
+                handle.writelines(body)
+            else:
+                handle.write(body)
             handle.flush()
             os.fsync(handle.fileno())
             sig = signature(os.fstat(handle.fileno()))
@@ -268,8 +183,13 @@ def atomic_write(
     return sig
 
 
-def _dumps(value: Any) -> bytes:
-    return json.dumps(value, separators=(",", ":")).encode()
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # = json.dumps(..., separators)
+_KEY = json.encoder.encode_basestring_ascii
+
+
+def fragment(doc_id: str, doc: Any) -> bytes:
+    """One document as it appears in the compact file: b'"doc_id":{...}'."""
+    return (_KEY(doc_id) + ":" + _ENCODE(doc)).encode()
 
 
 class AtomicJSONStorage(Storage):
@@ -282,9 +202,11 @@ class AtomicJSONStorage(Storage):
         self._sig: Signature | None = None
         self.dirty = False
         self.parse_count = 0
-        # table -> doc_id -> b'"doc_id":{...}', valid for the table dict in _owner[table]
-        self._frags: dict[str, dict[str, bytes]] = {}
+        # Per table: doc id -> fragment (None = stale), same keys and order as the table,
+        # valid while the table's dict is _owner[table]; _stale lists the None entries.
+        self._frags: dict[str, dict[str, bytes | None]] = {}
         self._owner: dict[str, dict[str, Any]] = {}
+        self._stale: dict[str, list[str]] = {}
         self._next_id: dict[str, int] = {}
 
     # TinyDB's Storage interface -------------------------------------------------------
@@ -294,7 +216,7 @@ class AtomicJSONStorage(Storage):
         return self._data
 
     def write(self, data: RawData) -> None:
-        """TinyDB's write: it replaced the dict of every table it changed."""
+        """TinyDB's write: it replaced the dict of each table it changed."""
         self._data = data
         self.dirty = True
         for name in list(self._owner):
@@ -306,7 +228,8 @@ class AtomicJSONStorage(Storage):
 
     # Document-level changes (the repos) -------------------------------------------------
     def table_data(self, name: str) -> dict[str, Any]:
-        """The live dict of one table (created empty when missing). Do not mutate documents."""
+        """The live dict of one table (created empty when missing). Never change a document
+        in place: replace it with put_docs."""
         data = self.read()
         assert data is not None
         table = data.get(name)
@@ -314,25 +237,31 @@ class AtomicJSONStorage(Storage):
             table = data[name] = {}
         return table
 
+    def _live_frags(self, name: str, table: dict[str, Any]) -> dict[str, bytes | None] | None:
+        return self._frags.get(name) if self._owner.get(name) is table else None
+
     def put_docs(self, name: str, docs: Mapping[str, dict[str, Any]]) -> None:
         """Insert or replace documents by doc id (the dicts are taken over, not copied)."""
         if not docs:
             return
         table = self.table_data(name)
-        frags = self._frags.get(name) if self._owner.get(name) is table else None
+        frags = self._live_frags(name, table)
         for doc_id, doc in docs.items():
             table[doc_id] = doc
-            if frags is not None:
-                frags.pop(doc_id, None)
+        if frags is not None:
+            stale = self._stale.setdefault(name, [])
+            for doc_id in docs:
+                frags[doc_id] = None  # keeps its place, or is appended like the table's
+                stale.append(doc_id)
         self.dirty = True
 
     def remove_docs(self, name: str, doc_ids: Iterable[str]) -> None:
         table = self.table_data(name)
-        frags = self._frags.get(name) if self._owner.get(name) is table else None
+        frags = self._live_frags(name, table)
         for doc_id in doc_ids:
             del table[doc_id]
             if frags is not None:
-                frags.pop(doc_id, None)
+                del frags[doc_id]
             self.dirty = True
 
     def new_ids(self, name: str, count: int) -> list[str]:
@@ -359,7 +288,7 @@ class AtomicJSONStorage(Storage):
         except FileNotFoundError:
             if self._data is not None and self._sig is None:
                 return False
-            self._set({}, None, None)
+            self._reset({}, None)
             migrations.migrate(self._data, self.kind)
             return True
         with handle:
@@ -369,55 +298,56 @@ class AtomicJSONStorage(Storage):
             raw = handle.read()
         self.parse_count += 1
         try:
-            data, frags = parse_with_fragments(self.path, raw, self.kind)
+            data = parse(self.path, raw, self.kind)
         except BaseException:
             self.invalidate()
             raise
-        del raw
-        migrated = migrations.migrate(data, self.kind)
-        self._set(data, sig, None if migrated else frags)
-        self.dirty = migrated
+        self._reset(data, sig)
+        self.dirty = migrations.migrate(data, self.kind)
         return True
 
-    def _set(
-        self, data: RawData | None, sig: Signature | None, frags: dict[str, dict[str, bytes]] | None
-    ) -> None:
+    def _reset(self, data: RawData | None, sig: Signature | None) -> None:
         self._data, self._sig, self.dirty = data, sig, False
-        self._frags, self._owner, self._next_id = {}, {}, {}
-        if data is not None and frags is not None:
-            for name, table in data.items():
-                self._frags[name] = frags[name]
-                self._owner[name] = table
+        self._frags, self._owner, self._stale, self._next_id = {}, {}, {}, {}
 
     def _forget_table(self, name: str) -> None:
-        self._frags.pop(name, None)
-        self._owner.pop(name, None)
-        self._next_id.pop(name, None)
+        for cache in (self._frags, self._owner, self._stale, self._next_id):
+            cache.pop(name, None)
 
     def invalidate(self) -> None:
         """Forget the in-memory state: the next refresh parses the file again."""
-        self._set(None, None, None)
+        self._reset(None, None)
 
-    def render(self) -> bytes:
-        """The file's bytes, equal to compact json.dumps of the data, from the fragments."""
+    def _table_frags(self, name: str, table: dict[str, Any]) -> dict[str, bytes]:
+        """The table's fragments, all up to date (serialising only stale or missing ones)."""
+        frags = self._live_frags(name, table)
+        if frags is None or frags.keys() != table.keys():  # new, replaced or out of step
+            frags = {doc_id: fragment(doc_id, doc) for doc_id, doc in table.items()}
+            self._frags[name], self._owner[name] = frags, table
+            self._stale.pop(name, None)
+        else:
+            for doc_id in self._stale.pop(name, ()):
+                if doc_id in frags:
+                    frags[doc_id] = fragment(doc_id, table[doc_id])
+        return cast(dict[str, bytes], frags)
+
+    def warm(self) -> None:
+        """Serialise every document now, so the next commit only serialises what changes."""
+        for name, table in (self._data or {}).items():
+            self._table_frags(name, table)
+
+    def render(self) -> list[bytes]:
+        """The file's bytes in chunks; joined they equal compact json.dumps of the data."""
         data = self._data or {}
         for name in [n for n in self._owner if n not in data]:
             self._forget_table(name)
-        tables = []
-        for name, table in data.items():
-            if self._owner.get(name) is not table:
-                self._forget_table(name)
-                self._owner[name] = table
-                self._frags[name] = {}
-            frags = self._frags[name]
-            parts = []
-            for doc_id, doc in table.items():
-                frag = frags.get(doc_id)
-                if frag is None:
-                    frag = frags[doc_id] = _dumps(doc_id) + b":" + _dumps(doc)
-                parts.append(frag)
-            tables.append(_dumps(name) + b":{" + b",".join(parts) + b"}")
-        return b"{" + b",".join(tables) + b"}"
+        chunks = [b"{"]
+        for n, (name, table) in enumerate(data.items()):
+            frags = self._table_frags(name, table)
+            head = (_KEY(name) + ":{").encode()
+            chunks += (b"," + head if n else head, b",".join(frags.values()), b"}")
+        chunks.append(b"}")
+        return chunks
 
     def commit(self) -> None:
         if not self.dirty or self._data is None:

@@ -61,6 +61,7 @@ HOT_FILE = "glstui.json"
 LOCK_FILE = "glstui.lock"
 ARCHIVE_DIR = "archive"
 ARCHIVE_AFTER_DAYS = 31
+HOT_SPECS = (INTEGRATIONS, ORDERS, SHIPMENTS, OUTBOX, RUNS)
 ARCHIVE_CACHE = 3  # archive files kept parsed in memory (each month is ~8k orders at most)
 OPEN_OUTBOX = (PENDING, FAILED)  # confirmations still owed to Amazon
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -216,7 +217,9 @@ class Store:
 
         Under the lock: removes temp files a killed writer left behind, parses the hot file
         (StoreCorrupt / StoreTooNew if it cannot), writes it when it is new or was migrated,
-        and, unless archive=False, moves long-shipped orders to the archives.
+        and, unless archive=False, moves long-shipped orders to the archives. Then serialises
+        the hot documents and builds the key indexes ahead of time (~0.4 s at 10k orders),
+        so the first page commit costs what every later one does.
         """
         data_dir = Path(data_dir)
         data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -228,7 +231,16 @@ class Store:
                 store._hot.storage.dirty = True
         if archive:
             store.archive_shipped()
+        store._warm()
         return store
+
+    def _warm(self) -> None:
+        with self._mutex:
+            if not self._hot.storage.loaded:
+                return
+            self._hot.storage.warm()
+            for spec in HOT_SPECS:
+                self._hot.index(spec)
 
     # --- transactions -----------------------------------------------------------------
     @contextlib.contextmanager
