@@ -100,15 +100,8 @@ def current_user() -> str:
 
 
 def _table(tx_or_view: Any) -> Any:
-    """The audit table of the hot file, for a write transaction or a read view.
-
-    Uses the store's generic `table(name)` when it has one; otherwise the hot file's TinyDB
-    table, which commits and rolls back with the transaction like every other table.
-    """
-    generic = getattr(tx_or_view, "table", None)
-    if callable(generic):
-        return generic(TABLE)
-    return tx_or_view._store._hot.table(TABLE)
+    """The audit table of the hot file; it commits and rolls back with the transaction."""
+    return tx_or_view.table(TABLE)
 
 
 def _clock_of(tx: Any, clock: Clock | None) -> Clock:

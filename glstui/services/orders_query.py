@@ -196,11 +196,9 @@ def _row(doc: dict[str, Any], shops: dict[str, str]) -> OrderRow:
 def _order_docs(view: Any) -> list[dict[str, Any]]:
     """The stored order documents as they are (read-only), without decoding each one.
 
-    Uses the store's raw table access; decoding 100k orders through the repository would
-    take seconds.
+    Decoding 100k orders through the repository would take seconds.
     """
-    repo = view.orders
-    return list(repo._file.raw("orders").values())
+    return view.orders.docs()
 
 
 class OrdersQuery:

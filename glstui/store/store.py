@@ -11,8 +11,9 @@ Layout of the data dir:
                                entries; opened only by statistics and search
 
 Why: TinyDB keeps a whole file in memory and rewrites it per commit, so the cost of a commit
-grows with the file. Keeping only open/recent work in the hot file keeps a page commit and
-start-up fast at 100k stored orders (see tests/benchmarks/bench_store.py).
+grows with the file (the storage re-serialises only changed documents, see storage.py, but
+still writes and fsyncs the whole file). Keeping only open/recent work in the hot file keeps
+a page commit and start-up fast at 100k stored orders (see tests/benchmarks/bench_store.py).
 
 Transactions: `with store.write() as tx` takes the lock, re-parses the hot file only if
 another process replaced it, and at the end writes each changed file once, atomically
@@ -37,6 +38,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import filelock
+from tinydb.table import Table
 
 from glstui.domain.clock import Clock, from_iso
 from glstui.domain.integration import Integration
@@ -114,6 +116,10 @@ class ReadView:
     def archive_months(self) -> list[str]:
         return self._store.archive_months()
 
+    def table(self, name: str) -> Table:
+        """A plain TinyDB table of the hot file for small extra data (the audit log)."""
+        return self._store._hot.table(name)
+
     def archive(self, month: str) -> ArchiveView:
         """Orders archived for `month` ("YYYY-MM", the month they were shipped)."""
         return ArchiveView(self._store._archive(_check_month(month)), self._store._hot)
@@ -138,6 +144,10 @@ class WriteTx:
 
     def archive_months(self) -> list[str]:
         return self._store.archive_months()
+
+    def table(self, name: str) -> Table:
+        """A plain TinyDB table of the hot file; it commits and rolls back with this write."""
+        return self._store._hot.table(name)
 
     def archive(self, month: str) -> ArchiveTx:
         month = _check_month(month)
