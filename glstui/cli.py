@@ -55,17 +55,18 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser(
         "purge", parents=[common], help="remove buyer data of orders shipped over 30 days ago"
     )
-    sandbox = sub.add_parser("sandbox", help="run the local Amazon + GLS simulation")
-    sandbox.add_argument("sandbox_args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    # Listed here for --help; its own options are parsed by glstui.sandbox.cli (see main).
+    sub.add_parser("sandbox", help="run the local Amazon + GLS simulation (--help: its options)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    if args.command == "sandbox":
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sandbox"]:
         from glstui.sandbox.cli import run
 
-        return run(args.sandbox_args)
+        return run(argv[1:])
+    args = _parser().parse_args(argv)
 
     from glstui.services.context import ContextError, build_context
 

@@ -163,8 +163,15 @@ def build_context(
     set_language(language)
     if demo:
         return build_demo_context(language, clock)
-    directory = config.data_dir(data_dir)
-    setup_logging(config.log_dir(directory))
+    try:
+        directory = config.data_dir(data_dir)
+        setup_logging(config.log_dir(directory))
+    except OSError as exc:
+        where = exc.filename or data_dir or "the data directory"
+        raise ContextError(
+            f"Cannot use {where} as the data directory: {exc.strerror}. "
+            "Pass --data-dir (or set GLSTUI_HOME) to a directory you may write to."
+        ) from exc
     store = _open_store(directory, clock)
     try:
         secrets = Secrets.open(directory)
