@@ -69,7 +69,7 @@ from glstui.domain.shipment import FAILED, PENDING, SENT, SKIPPED, OutboxEntry, 
 from glstui.gls.client import WEIGHT_MAX_KG, WEIGHT_MIN_KG, GlsAddress, LabelRequest, LabelResult
 from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError, field_label
 from glstui.i18n import _
-from glstui.services import printing
+from glstui.services import audit, printing
 from glstui.services.events import ERROR, INFO, WARNING, LogLine, Progress, Reporter, ignore
 
 log = logging.getLogger("glstui.labels")
@@ -505,6 +505,12 @@ def _commit_label(
     order.hold_reason = ""
     order.label_pending_at = None
     tx.orders.put(order)
+    audit.record(
+        tx,
+        audit.LABEL_CREATED,
+        f"order {order.order_id}: parcel {', '.join(parcels)}",
+        target=order.key,
+    )
 
     queued = 0
     integration = tx.integrations.get(order.integration_id)
@@ -1154,6 +1160,13 @@ def _record_delete(store: Any, shipment_id: str, deleted: list[str], now: dateti
             elif entry.state == PENDING:  # the parcels kept go back to normal
                 entry.next_attempt_at = now
                 tx.outbox.put(entry)
+        if deleted:
+            audit.record(
+                tx,
+                audit.LABEL_DELETED,
+                f"order {shipment.order_id}: parcel {', '.join(deleted)} deleted at GLS",
+                target=shipment.order_key,
+            )
         if deleted and all(p in deleted for p in shipment.parcel_numbers):
             # The shipment stays (deleted_at) so its packageReferenceIds are never reused.
             shipment.deleted_at = now

@@ -47,6 +47,7 @@ from glstui.domain.integration import NEEDS_REAUTH, Integration
 from glstui.domain.order import LABELLED, SHIPPED
 from glstui.domain.shipment import FAILED, PENDING, SENT, SKIPPED, OutboxEntry
 from glstui.i18n import _
+from glstui.services import audit
 from glstui.services.events import ERROR, INFO, WARNING, LogLine, Progress, Reporter, ignore
 
 log = logging.getLogger("glstui.outbox")
@@ -263,6 +264,13 @@ def mark_done(store: Any, entry_id: str, clock: Clock) -> OutboxEntry:
         entry.state = SKIPPED
         entry.next_attempt_at = None
         tx.outbox.put(entry)
+        audit.record(
+            tx,
+            audit.CONFIRMATION_SKIPPED,
+            f"order {entry.order_id} parcel {entry.package_reference_id}: marked done by hand",
+            target=entry.order_key,
+            clock=clock,
+        )
         siblings = [e for e in tx.outbox.all() if e.order_key == entry.order_key]
         _mark_shipped_if_done(tx, entry.order_key, siblings, clock.now())
     return entry
@@ -313,6 +321,7 @@ def _siblings(tx: Any, entry: OutboxEntry) -> list[OutboxEntry]:
 def _apply(tx: Any, outcomes: list[_Outcome], now: datetime) -> list[str]:
     """Store a batch of results; returns the orders that became shipped."""
     touched: dict[str, OutboxEntry] = {}
+    user = audit.current_user()
     for outcome in outcomes:
         entry = tx.outbox.get(outcome.entry_id)
         if entry is None:
@@ -324,6 +333,14 @@ def _apply(tx: Any, outcomes: list[_Outcome], now: datetime) -> list[str]:
             entry.last_error = ""
             entry.next_attempt_at = None
             touched[entry.order_key] = entry
+            tracking = (entry.payload.get("packageDetail") or {}).get("trackingNumber", "")
+            audit.record(
+                tx,
+                audit.CONFIRMATION_SENT,
+                f"order {entry.order_id} parcel {entry.package_reference_id}: {tracking}",
+                target=entry.order_key,
+                user=user,
+            )
         elif outcome.kind == "failed":
             entry.state = FAILED
             entry.attempts += 1

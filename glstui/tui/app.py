@@ -1,14 +1,22 @@
 """The glstui console: sections switched with 1-6 / F2-F7, help on ?/F1, palette on ctrl+p.
 
 Each section is a Textual mode with its own screen stack, so a half-edited form survives a
-look at another section. The app holds the AppContext (`app.ctx`); screens take everything
-from it. Settings for SSH use: no animations, the terminal's own ANSI colours, no blinking
-cursors (also what keeps snapshots deterministic).
+look at another section. Once the keys are unlocked the app runs the start-up work
+(services.startup: purge, archive, recorded leftovers, due tracking codes) in a worker, and
+every DELIVERY_INTERVAL_S it sends the tracking codes that are due, one delivery at a time
+(`outbox_lock`, shared with the Orders screen's label runs). Background lines are kept in
+`activity` (the Orders screen's log shows them); a toast only when something happened.
+The app holds the AppContext (`app.ctx`); screens take everything from it. Settings for
+SSH use: no animations, the terminal's own ANSI colours, no blinking cursors (also what keeps
+snapshots deterministic).
 """
 
 from __future__ import annotations
 
+import asyncio
 import importlib
+import threading
+from collections import deque
 from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, ClassVar
@@ -21,10 +29,13 @@ from textual.screen import Screen
 from textual.widgets import Input, TextArea
 
 from glstui.i18n import N_, _, set_language
+from glstui.services.events import ERROR, INFO, Event, LogLine
 from glstui.tui.screens.base import translate_bindings
 from glstui.tui.widgets.section_bar import SECTIONS, section_title
 
 DEFAULT_THEME = "ansi-dark"
+DELIVERY_INTERVAL_S = 60.0
+ACTIVITY_MAX = 500
 
 
 def _lazy_screen(module: str, cls: str, mode: str) -> Callable[[], Screen[Any]]:
@@ -87,6 +98,11 @@ class GlsApp(App[int]):
         self.animation_level = "none"
         self.theme = DEFAULT_THEME
         self.return_code_on_exit = 0
+        self.outbox_lock = asyncio.Lock()  # one Amazon delivery (or label run) at a time
+        self.activity: deque[tuple[int, str, str, str]] = deque(maxlen=ACTIVITY_MAX)
+        self._activity_seq = 0
+        self._started = False
+        self._due_timer: Any = None
 
     # -- start ---------------------------------------------------------------------------
 
@@ -94,7 +110,145 @@ class GlsApp(App[int]):
         if self.secrets_locked():
             from glstui.tui.screens.login import LoginScreen
 
-            self.push_screen(LoginScreen())
+            self.push_screen(LoginScreen(), lambda _result: self.start_background())
+            return
+        self.start_background()
+
+    def start_background(self) -> None:
+        """Start-up work once, then a delivery of due tracking codes every minute."""
+        if self._started or self.secrets_locked():
+            return
+        self._started = True
+        self.run_worker(self._start_up(), group="startup", exit_on_error=False)
+        self.set_interval(DELIVERY_INTERVAL_S, self.deliver_due)
+
+    # -- background work ------------------------------------------------------------------
+
+    def _now_text(self) -> str:
+        return self.ctx.clock.now().astimezone().strftime("%H:%M:%S")
+
+    def add_activity(self, text: str, level: str = INFO) -> None:
+        """Keep a background line for the Orders log (call on the UI thread)."""
+        self._activity_seq += 1
+        self.activity.append((self._activity_seq, self._now_text(), level, text))
+        listener = getattr(self.screen, "activity_added", None)
+        if callable(listener):
+            listener()
+
+    def background_report(self, event: Event) -> None:
+        """A Reporter for background work: safe from the UI loop and from threads."""
+        if not isinstance(event, LogLine):
+            return
+        if threading.get_ident() == self._thread_id:
+            self.add_activity(event.text, event.level)
+        else:
+            self.call_from_thread(self.add_activity, event.text, event.level)
+
+    async def _start_up(self) -> None:
+        from glstui.services import startup
+
+        async with self.outbox_lock:
+            result = await startup.on_start(self.ctx, self.background_report)
+        if result.needs_attention:
+            self._toast_start(result)
+            self._outbox_changed()
+        self._schedule_due()
+
+    def _toast_start(self, result: Any) -> None:
+        parts = []
+        if result.recovered:
+            parts.append(_("{n} label(s) from before the stop recorded").format(n=result.recovered))
+        if result.uncertain:
+            parts.append(
+                _("{n} order(s) may already have a label at GLS: check them").format(
+                    n=result.uncertain
+                )
+            )
+        if result.sent:
+            parts.append(_("{n} tracking code(s) sent to Amazon").format(n=result.sent))
+        if result.refused:
+            parts.append(_("{n} refused by Amazon").format(n=result.refused))
+        parts.extend(result.problems)
+        bad = result.problems or result.refused or result.uncertain
+        self.notify(
+            "\n".join(parts) + "\n" + _("Details: Orders (3), l shows the log."),
+            title=_("Start-up"),
+            severity="warning" if bad else "information",
+            timeout=12 if bad else 6,
+            markup=False,
+        )
+
+    def deliver_due(self) -> None:
+        """Send the tracking codes that are due, unless a delivery or label run is going on."""
+        if self.secrets_locked() or self.outbox_lock.locked():
+            return
+        if any(w.group == "outbox" and not w.is_finished for w in self.workers):
+            return
+        self.run_worker(self._deliver_due(), group="outbox", exclusive=True, exit_on_error=False)
+
+    async def _deliver_due(self) -> None:
+        from glstui.services import outbox
+        from glstui.services.context import MissingCredentials
+
+        ctx = self.ctx
+        due = await asyncio.to_thread(outbox.next_due, ctx.store, ctx.clock)
+        if due is None or due > ctx.clock.now() or self.outbox_lock.locked():
+            self._schedule_due()
+            return
+        lines: list[LogLine] = []
+        try:
+            async with self.outbox_lock:
+                result = await outbox.deliver_pending(ctx, lines.append)  # type: ignore[arg-type]
+        except MissingCredentials:
+            return  # the Keys screen and the Orders screen say what is missing
+        except Exception as exc:
+            error = getattr(exc, "user_message", None) or str(exc) or type(exc).__name__
+            self.add_activity(
+                _("Sending tracking codes failed: {error}").format(error=error), ERROR
+            )
+            return
+        if result.attempted:
+            for line in lines:
+                if isinstance(line, LogLine):
+                    self.add_activity(line.text, line.level)
+            self._outbox_changed()
+            if result.failed:
+                self.notify(
+                    _("{n} tracking code(s) refused by Amazon: see Orders (3).").format(
+                        n=result.failed
+                    ),
+                    severity="warning",
+                    timeout=12,
+                    markup=False,
+                )
+            elif result.sent:
+                self.notify(
+                    _("{n} tracking code(s) sent to Amazon.").format(n=result.sent),
+                    markup=False,
+                )
+        self._schedule_due()
+
+    def _schedule_due(self) -> None:
+        """When a code falls due before the next minute's tick, deliver it then."""
+        self.run_worker(self._schedule_due_worker(), group="outbox-timer", exclusive=True)
+
+    async def _schedule_due_worker(self) -> None:
+        from glstui.services import outbox
+
+        due = await asyncio.to_thread(outbox.next_due, self.ctx.store, self.ctx.clock)
+        if self._due_timer is not None:
+            self._due_timer.stop()
+            self._due_timer = None
+        if due is None:
+            return
+        delay = (due - self.ctx.clock.now()).total_seconds()
+        if 0 < delay < DELIVERY_INTERVAL_S:
+            self._due_timer = self.set_timer(max(1.0, delay), self.deliver_due)
+
+    def _outbox_changed(self) -> None:
+        listener = getattr(self.screen, "outbox_changed", None)
+        if callable(listener):
+            listener()
 
     def secrets_locked(self) -> bool:
         secrets = getattr(self.ctx, "secrets", None)

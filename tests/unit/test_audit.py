@@ -127,3 +127,86 @@ def test_adding_editing_toggling_deleting_a_shop_is_recorded(store: Store, clock
         audit.INTEGRATION_DELETED,
     ]
     assert all(e.target == shop.id for e in audit.entries(store))
+
+
+class _Gls:
+    """GLS that makes one label per request and deletes what it is asked to."""
+
+    def __init__(self) -> None:
+        self.deleted: list[str] = []
+
+    async def create_label(self, request):
+        from glstui.gls.client import LabelResult, LabelUnit
+
+        return LabelResult(
+            units=[LabelUnit("u1", "56570010000042", "https://gls.example/56570010000042")],
+            labels=b"%PDF-1.4 label",
+        )
+
+    async def delete_label(self, unit_no):
+        self.deleted.append(unit_no)
+
+
+class _Amazon:
+    """confirmShipment answers 204."""
+
+    async def confirm_shipment(self, refresh_token, region, order_id, body):
+        return None
+
+
+def _labelled_world(store: Store):
+    from glstui.domain.integration import CONNECTED, Integration
+    from glstui.domain.order import Order, OrderItem, Recipient
+
+    shop = Integration(shop_name="Amazon NL", id="shop1", status=CONNECTED, region="EU")
+    orders = [
+        Order(
+            integration_id="shop1",
+            order_id=f"403-1234567-000000{n}",
+            marketplace_id="A1805IZSGTT6HS",
+            items=[OrderItem("i1", "SKU1", "Mug", 1)],
+            recipient=Recipient(
+                name="Jan Jansen",
+                address_lines=["Kerkstraat 12"],
+                city="Utrecht",
+                postal_code="3511AB",
+                country_code="NL",
+            ),
+        )
+        for n in (1, 2, 3)
+    ]
+    with store.write() as tx:
+        tx.integrations.put(shop)
+        tx.orders.put_many(orders)
+    return orders
+
+
+async def test_labels_and_tracking_codes_are_recorded(
+    store: Store, clock: FixedClock, tmp_path: Path
+) -> None:
+    from glstui.services import labelling, outbox
+
+    sent_order, skipped_order, deleted_order = _labelled_world(store)
+    gls = _Gls()
+    keys = [o.key for o in (sent_order, skipped_order, deleted_order)]
+    await labelling.label_orders(store, gls, clock, tmp_path / "labels", keys)
+    created = audit.entries(store, action=audit.LABEL_CREATED)
+    assert sorted(e.target for e in created) == sorted(keys)
+    assert all("56570010000042" in e.detail for e in created)
+    assert all(e.user == getpass.getuser() for e in created)
+
+    await labelling.delete_label(store, gls, clock, deleted_order.key)
+    (deleted,) = audit.entries(store, action=audit.LABEL_DELETED)
+    assert deleted.target == deleted_order.key and "56570010000042" in deleted.detail
+
+    with store.read() as view:
+        skip_id = next(e.id for e in view.outbox.all() if e.order_key == skipped_order.key)
+    outbox.mark_done(store, skip_id, clock)
+    (skipped,) = audit.entries(store, action=audit.CONFIRMATION_SKIPPED)
+    assert skipped.target == skipped_order.key
+
+    await outbox.deliver(store, _Amazon(), lambda _shop: "Atzr|token", clock)
+    (sent,) = audit.entries(store, action=audit.CONFIRMATION_SENT)
+    assert sent.target == sent_order.key and "56570010000042" in sent.detail
+    # The log holds no buyer data.
+    assert "Jan Jansen" not in repr(audit.entries(store))

@@ -1,0 +1,225 @@
+"""kill -9 at random moments of an import, of labelling and of confirming, again and again.
+
+After every kill a fresh process opens the store (it parses), and after the last one a restart
+finishes the work: every order is imported once, every parcel has one label and one package at
+Amazon (the sandbox's order book and request log are the judges). The normal run kills a few
+times; `pytest -m slow` (run by tests/benchmarks/report.py) many times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections import Counter
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from test_import_headless import CHILD as IMPORT_CHILD
+from test_import_headless import MARKETPLACES, _stored_docs
+from test_labels_world import make_world
+from test_outbox_faults import deliver_until_done
+
+from glstui.domain.clock import FixedClock, to_iso
+from glstui.domain.integration import CONNECTED, Integration
+from glstui.domain.order import NEW, SHIPPED
+from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SELLER_ID
+from glstui.services import labelling
+from glstui.store import Store
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+INTEGRATION = HERE.parent / "integration"
+
+LABEL_CHILD = textwrap.dedent(
+    """
+    import asyncio, json, sys
+    sys.path.insert(0, {integration!r})
+    from glstui.domain.clock import FixedClock, from_iso
+    from glstui.services import labelling
+    from test_labels_world import open_context
+
+    args = json.loads(sys.argv[1])
+    ctx = open_context(args["data_dir"], args["base_url"], FixedClock(from_iso(args["now"])),
+                       args["tokens"])
+
+    async def main():
+        print("READY", flush=True)
+        await labelling.on_start(ctx)                 # what a restarted glstui does first
+        await labelling.create_labels(ctx, args["keys"])  # label, then confirm
+        print("DONE", flush=True)
+
+    asyncio.run(main())
+    """
+).format(integration=str(INTEGRATION))
+
+
+def store_parses(data_dir: Path, now: datetime) -> None:
+    """A fresh process's view: the store opens and every record decodes."""
+    with Store.open(data_dir, FixedClock(now), archive=False).read() as view:
+        view.integrations.all()
+        view.orders.all()
+        view.shipments.all()
+        view.outbox.all()
+
+
+def _kill_randomly(cmd: list[str], env: dict, max_delay: float, rng: random.Random) -> bool:
+    """Start `cmd`, wait until it is ready, kill -9 after a random delay. True if it had
+    already finished on its own."""
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        first = proc.stdout.readline()  # READY (or the import's first output)
+        assert first or proc.poll() is not None, proc.stderr.read()
+        time.sleep(rng.uniform(0.0, max_delay))
+        finished = proc.poll() is not None
+        if not finished:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+        assert finished or proc.returncode == -signal.SIGKILL
+        return finished
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+        proc.stderr.close()
+
+
+def _label_and_confirm_under_kills(make_sandbox, tmp_path, kills: int, seed: int) -> None:
+    sandbox = make_sandbox(seed=5, orders=40, time_scale=60.0, arrivals_per_hour=0)
+    world = make_world(sandbox, tmp_path / "data")
+    keys = asyncio.run(world.import_orders())
+    assert len(keys) >= 6
+    rng = random.Random(seed)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    script = tmp_path / "label_child.py"
+    script.write_text(LABEL_CHILD)
+    finished_alone = 0
+    for _ in range(kills):
+        # intents of a killed run are "uncertain" only once they are old: let time pass
+        world.clock.advance(labelling.STALE_AFTER_S + 1)
+        todo = [k for k in keys if world.order(k).state == NEW]
+        args = {
+            "now": to_iso(world.clock.now()),
+            "data_dir": str(world.ctx.data_dir),
+            "base_url": sandbox.base_url,
+            "tokens": {world.shop.id: world.ctx.refresh_token(world.shop.id)},
+            "keys": rng.sample(todo, min(len(todo), rng.randint(1, 4))) if todo else [],
+        }
+        finished_alone += _kill_randomly(
+            [sys.executable, str(script), json.dumps(args)], env, 0.6, rng
+        )
+        store_parses(world.ctx.data_dir, world.clock.now())
+
+    # The restart: record what the killed runs left, the operator checks GLS for the
+    # uncertain ones (the sandbox knows), label the rest, deliver until done.
+    world.clock.advance(labelling.STALE_AFTER_S + 1)
+    found = labelling.reconcile_labels(world.ctx, world.report)
+    forgotten = set(found.uncertain)
+    for key in forgotten:  # "I checked GLS: label it again" (an unused GLS label costs nothing)
+        assert labelling.forget_pending_label(world.store, key)
+    run = asyncio.run(
+        labelling.create_labels(world.ctx, [k for k in keys if world.order(k).state == NEW])
+    )
+    assert run.failed == 0 and run.unknown == 0, [o for o in run.outcomes]
+    final = asyncio.run(deliver_until_done(world))
+    assert final.exit_code == 0
+
+    # Judges: the store, GLS and Amazon.
+    shipments = [s for s in world.shipments() if s.deleted_at is None]
+    per_order = Counter(s.order_key for s in shipments)
+    assert set(per_order) == set(keys) and set(per_order.values()) == {1}
+    confirmed = world.confirm_204s()
+    for shipment in shipments:
+        order = world.order(shipment.order_key)
+        sim = sandbox.orders[order.order_id]
+        assert order.state == SHIPPED and sim.status == "SHIPPED", order.order_id
+        # exactly one package per parcel at Amazon, with our tracking number
+        assert sorted((p["packageReferenceId"], p["trackingNumber"]) for p in sim.packages) == (
+            sorted(zip(shipment.package_reference_ids, shipment.parcel_numbers, strict=True))
+        )
+        for ref in shipment.package_reference_ids:
+            assert confirmed[(order.order_id, ref)] >= 1
+    # GLS: one label per order, except where a kill hid GLS's answer and the operator said so
+    creates = world.gls_creates()
+    for key in keys:
+        n = creates[world.order(key).order_id]
+        assert n == 1 or (key in forgotten and n == 2), (key, n)
+    print(f"{kills} kills ({finished_alone} runs finished first), {len(found.uncertain)} uncertain")
+
+
+def _import_under_kills(make_sandbox, tmp_path, kills: int, seed: int) -> None:
+    sandbox = make_sandbox(seed=1, orders=600, time_scale=60.0, arrivals_per_hour=0)
+    data = tmp_path / "data"
+    now = sandbox.clock.now()
+    store = Store.open(data, FixedClock(now))
+    integ = Integration(
+        "Demo Shop NL",
+        status=CONNECTED,
+        marketplace_ids=MARKETPLACES,
+        selling_partner_id=DEMO_SELLER_ID,
+    )
+    with store.write() as tx:
+        tx.integrations.put(integ)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "T_NOW": to_iso(now),
+        "T_SHOP": integ.id,
+        "T_APP_ID": DEMO_APP_ID,
+        "T_LWA_CLIENT_ID": DEMO_CLIENT_ID,
+        "T_LWA_CLIENT_SECRET": DEMO_CLIENT_SECRET,
+        "T_REFRESH_TOKEN": sandbox.issue_refresh_token(),
+        "T_DATA": str(data),
+        "T_URL": sandbox.base_url,
+        "T_SCALE": str(sandbox.time_scale),
+    }
+    cmd = [sys.executable, "-u", "-c", "print('READY', flush=True)\n" + IMPORT_CHILD]
+    sandbox.faults.add("slow", None, "/orders/2026-01-01/orders", delay=0.15)
+    rng = random.Random(seed)
+    for _ in range(kills):
+        _kill_randomly(cmd, env, 1.2, rng)
+        store_parses(data, now)
+        ids = [d["order_id"] for d in _stored_docs(data / "glstui.json")]
+        assert len(ids) == len(set(ids))
+    sandbox.faults.clear()
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    ids = [d["order_id"] for d in _stored_docs(data / "glstui.json")]
+    since = now - timedelta(days=7)
+    expected = {
+        o.order_id
+        for o in sandbox.orders.values()
+        if o.status in ("UNSHIPPED", "PARTIALLY_SHIPPED")
+        and o.fulfilled_by == "MERCHANT"
+        and o.created >= since
+    }
+    assert len(ids) == len(set(ids))
+    assert set(ids) == expected
+
+
+def test_label_and_confirm_killed_at_random_moments(make_sandbox, tmp_path):
+    _label_and_confirm_under_kills(make_sandbox, tmp_path, kills=3, seed=11)
+
+
+def test_import_killed_at_random_moments(make_sandbox, tmp_path):
+    _import_under_kills(make_sandbox, tmp_path, kills=3, seed=12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [101, 202])
+def test_label_and_confirm_killed_many_times(make_sandbox, tmp_path, seed):
+    _label_and_confirm_under_kills(make_sandbox, tmp_path, kills=20, seed=seed)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [303, 404])
+def test_import_killed_many_times(make_sandbox, tmp_path, seed):
+    _import_under_kills(make_sandbox, tmp_path, kills=15, seed=seed)
