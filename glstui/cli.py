@@ -79,23 +79,33 @@ def main(argv: list[str] | None = None) -> int:
     except ContextError as exc:
         print(f"glstui: {exc}", file=sys.stderr)
         return 2
-    with ctx:
-        if args.command == "doctor":
-            from glstui.services.doctor import run_doctor
+    from glstui.store import StoreError
 
-            return run_doctor(ctx)
-        if args.command == "import":
-            from glstui.services.headless import run_import
+    try:
+        with ctx:
+            return _run(args, ctx)
+    except StoreError as exc:
+        print(f"glstui: {exc.message}", file=sys.stderr)
+        return 2
 
-            return run_import(ctx, args.shop)
-        if args.command == "push":
-            from glstui.services.outbox import run_push
 
-            return run_push(ctx)
-        if args.command == "purge":
-            from glstui.services.retention import run_purge
+def _run(args: argparse.Namespace, ctx: object) -> int:
+    if args.command == "doctor":
+        from glstui.services.doctor import run_doctor
 
-            return run_purge(ctx)
-        from glstui.tui.app import run_app
+        return run_doctor(ctx)
+    if args.command == "import":
+        from glstui.services.headless import run_import
 
-        return run_app(ctx, mouse=not args.no_mouse)
+        return run_import(ctx, args.shop)
+    if args.command == "push":
+        from glstui.services.outbox import run_push
+
+        return run_push(ctx)
+    if args.command == "purge":
+        from glstui.services.retention import run_purge
+
+        return run_purge(ctx)
+    from glstui.tui.app import run_app
+
+    return run_app(ctx, mouse=not args.no_mouse)

@@ -48,8 +48,21 @@ def _convert(tp: Any, value: Any) -> Any:
         (item,) = typing.get_args(tp) or (Any,)
         return [_convert(item, v) for v in value]
     if isinstance(tp, type) and dataclasses.is_dataclass(tp):
+        if not isinstance(value, dict):
+            raise TypeError(f"{tp.__name__} must be an object, not {type(value).__name__}")
         return from_dict(tp, value)
+    if tp in _SCALARS and not isinstance(value, _SCALARS[tp]):
+        raise TypeError(f"expected {tp.__name__}, not {type(value).__name__}")
     return value
+
+
+# A hand-edited file must not slip a number into a text field (or the reverse) unnoticed.
+_SCALARS: dict[Any, type | tuple[type, ...]] = {
+    str: str,
+    int: int,
+    float: (int, float),
+    bool: bool,
+}
 
 
 def from_dict(cls: type[T], data: dict[str, Any]) -> T:

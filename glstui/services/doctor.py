@@ -136,7 +136,10 @@ def check_store(ctx: Any) -> list[Check]:
     try:
         with ctx.store.read() as view:
             shops = len(view.integrations.all())
-            orders = len(view.orders)
+            # Decode every current record once: a hand-edited file fails here, not mid-import.
+            orders = len(view.orders.all())
+            view.shipments.all()
+            view.outbox.all()
             view.settings.get()
     except Exception as exc:  # StoreError and friends carry the operator's message
         message = getattr(exc, "message", None) or str(exc)

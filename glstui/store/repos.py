@@ -23,7 +23,8 @@ from glstui.domain.run import ImportRun
 from glstui.domain.serial import from_dict, to_dict
 from glstui.domain.settings import Settings
 from glstui.domain.shipment import OutboxEntry, Shipment
-from glstui.store.storage import AtomicJSONStorage
+from glstui.store.errors import StoreCorrupt
+from glstui.store.storage import AtomicJSONStorage, corrupt_message
 
 T = TypeVar("T")
 Doc = dict[str, Any]
@@ -128,7 +129,14 @@ class ReadRepo(Generic[T]):
         self._hide = hide
 
     def _decode(self, doc: Doc) -> T:
-        return from_dict(self._spec.cls, clone(dict(doc)))
+        try:
+            return from_dict(self._spec.cls, clone(dict(doc)))
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            # A hand-edited or damaged document: refuse it like an unparsable file (the file
+            # is never rewritten because of it), naming the file and the record.
+            key = doc.get("order_id") or doc.get("id") or "?" if isinstance(doc, dict) else "?"
+            reason = f"a record in '{self._spec.name}' ({key}) has the wrong shape"
+            raise StoreCorrupt(self._file.path, corrupt_message(self._file.path, reason)) from exc
 
     def _visible(self, doc: Doc) -> bool:
         return self._hide is None or not self._hide(self._spec.doc_key(doc))

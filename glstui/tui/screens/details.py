@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -123,9 +124,10 @@ class DetailsScreen(BaseScreen):
             f"{_('Status')}: {svc.status_label(integration, now)}   "
             f"{_('Re-consent due')}: {due.date().isoformat() if due else '-'}",
         ]
-        self.query_one("#info", Static).update("\n".join(lines))
+        # Shop names are typed by operators: never read them as markup ("[bold]", "[/]").
+        self.query_one("#info", Static).update(Text("\n".join(lines)))
         self.query_one("#title", Static).update(
-            f"{_('Integration details')} · {integration.shop_name}"
+            Text(f"{_('Integration details')} · {integration.shop_name}")
         )
 
     def focus_main(self) -> None:
