@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import getpass
 import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from glstui.domain.clock import Clock, SystemClock, from_iso, to_iso
+from glstui.domain.audit import AuditEntry
+from glstui.domain.clock import Clock, SystemClock, to_iso
 from glstui.logs import redact
 
 TABLE = "audit"
@@ -61,47 +61,11 @@ ACTIONS = (
 )
 
 
-@dataclass
-class AuditEntry:
-    id: str
-    at: datetime | None
-    user: str
-    action: str
-    detail: str = ""
-    target: str = ""  # shop id, order key... ("" = none)
-
-    def to_doc(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "at": to_iso(self.at),
-            "user": self.user,
-            "action": self.action,
-            "detail": self.detail,
-            "target": self.target,
-        }
-
-    @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> AuditEntry:
-        return cls(
-            id=str(doc.get("id", "")),
-            at=from_iso(doc.get("at")),
-            user=str(doc.get("user", "")),
-            action=str(doc.get("action", "")),
-            detail=str(doc.get("detail", "")),
-            target=str(doc.get("target", "")),
-        )
-
-
 def current_user() -> str:
     try:
         return getpass.getuser()
     except Exception:  # a container without a passwd entry
         return "unknown"
-
-
-def _table(tx_or_view: Any) -> Any:
-    """The audit table of the hot file; it commits and rolls back with the transaction."""
-    return tx_or_view.table(TABLE)
 
 
 def _clock_of(tx: Any, clock: Clock | None) -> Clock:
@@ -136,7 +100,7 @@ def record(
         detail=clean_detail(detail),
         target=target,
     )
-    _table(tx).insert(entry.to_doc())
+    tx.audit.put(entry)
     return entry
 
 
@@ -159,7 +123,7 @@ def entries(
 ) -> list[AuditEntry]:
     """Audit entries, newest first. `action` matches a prefix ("integration" = all of them)."""
     with store.read() as view:
-        found = [AuditEntry.from_doc(dict(d)) for d in _table(view).all()]
+        found = view.audit.all()
     if action:
         found = [e for e in found if e.action == action or e.action.startswith(action + ".")]
     if user:
@@ -192,12 +156,10 @@ def prune(store: Any, clock: Clock, keep_days: int = KEEP_DAYS) -> int:
     """Delete entries older than `keep_days`; returns how many."""
     cutoff = to_iso(clock.now() - timedelta(days=keep_days)) or ""
     with store.read() as view:
-        old = [d.doc_id for d in _table(view).all() if (d.get("at") or "") < cutoff]
+        old = [e.id for e in view.audit.all() if (to_iso(e.at) or "") < cutoff]
     if not old:
         return 0
     with store.write() as tx:
-        table = _table(tx)
-        still = [d.doc_id for d in table.all() if (d.get("at") or "") < cutoff]
-        if still:
-            table.remove(doc_ids=still)
+        still = [e.id for e in tx.audit.all() if (to_iso(e.at) or "") < cutoff]
+        tx.audit.delete_many(still)
     return len(still)

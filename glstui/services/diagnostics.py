@@ -209,7 +209,7 @@ def _audit(ctx: Any) -> list[dict[str, Any]]:
     from glstui.services import audit
 
     try:
-        return [e.to_doc() for e in audit.entries(ctx.store, limit=AUDIT_ENTRIES)]
+        return [to_dict(e) for e in audit.entries(ctx.store, limit=AUDIT_ENTRIES)]
     except Exception as exc:
         return [{"error": type(exc).__name__}]
 

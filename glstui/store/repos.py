@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 from tinydb import TinyDB
 from tinydb.table import Document, Table
 
+from glstui.domain.audit import AuditEntry
 from glstui.domain.integration import Integration
 from glstui.domain.order import Order, order_key
 from glstui.domain.run import ImportRun
@@ -60,6 +61,7 @@ ORDERS = TableSpec("orders", Order, lambda o: o.key, _order_doc_key)
 SHIPMENTS = TableSpec("shipments", Shipment, lambda o: o.id, _id)
 OUTBOX = TableSpec("outbox", OutboxEntry, lambda o: o.id, _id)
 RUNS = TableSpec("runs", ImportRun, lambda o: o.id, _id)
+AUDIT = TableSpec("audit", AuditEntry, lambda o: o.id, _id)
 SETTINGS_TABLE = "settings"
 SETTINGS_ID = 1
 

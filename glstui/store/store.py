@@ -38,8 +38,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import filelock
-from tinydb.table import Table
 
+from glstui.domain.audit import AuditEntry
 from glstui.domain.clock import Clock, from_iso
 from glstui.domain.integration import Integration
 from glstui.domain.order import Order
@@ -47,6 +47,7 @@ from glstui.domain.run import ImportRun
 from glstui.domain.shipment import FAILED, PENDING, OutboxEntry, Shipment
 from glstui.store.errors import StoreBusy, StoreError
 from glstui.store.repos import (
+    AUDIT,
     INTEGRATIONS,
     ORDERS,
     OUTBOX,
@@ -63,7 +64,7 @@ HOT_FILE = "glstui.json"
 LOCK_FILE = "glstui.lock"
 ARCHIVE_DIR = "archive"
 ARCHIVE_AFTER_DAYS = 31
-HOT_SPECS = (INTEGRATIONS, ORDERS, SHIPMENTS, OUTBOX, RUNS)
+HOT_SPECS = (INTEGRATIONS, ORDERS, SHIPMENTS, OUTBOX, RUNS, AUDIT)
 ARCHIVE_CACHE = 3  # archive files kept parsed in memory (each month is ~8k orders at most)
 OPEN_OUTBOX = (PENDING, FAILED)  # confirmations still owed to Amazon
 _MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -111,14 +112,11 @@ class ReadView:
         self.shipments: ReadRepo[Shipment] = ReadRepo(hot, SHIPMENTS)
         self.outbox: ReadRepo[OutboxEntry] = ReadRepo(hot, OUTBOX)
         self.runs: ReadRepo[ImportRun] = ReadRepo(hot, RUNS)
+        self.audit: ReadRepo[AuditEntry] = ReadRepo(hot, AUDIT)
         self.settings = SettingsRepo(hot, writable=False)
 
     def archive_months(self) -> list[str]:
         return self._store.archive_months()
-
-    def table(self, name: str) -> Table:
-        """A plain TinyDB table of the hot file for small extra data (the audit log)."""
-        return self._store._hot.table(name)
 
     def archive(self, month: str) -> ArchiveView:
         """Orders archived for `month` ("YYYY-MM", the month they were shipped)."""
@@ -139,15 +137,12 @@ class WriteTx:
         self.shipments: WriteRepo[Shipment] = WriteRepo(hot, SHIPMENTS)
         self.outbox: WriteRepo[OutboxEntry] = WriteRepo(hot, OUTBOX)
         self.runs: WriteRepo[ImportRun] = WriteRepo(hot, RUNS)
+        self.audit: WriteRepo[AuditEntry] = WriteRepo(hot, AUDIT)
         self.settings = SettingsRepo(hot, writable=True)
         self._archives: dict[str, ArchiveTx] = {}
 
     def archive_months(self) -> list[str]:
         return self._store.archive_months()
-
-    def table(self, name: str) -> Table:
-        """A plain TinyDB table of the hot file; it commits and rolls back with this write."""
-        return self._store._hot.table(name)
 
     def archive(self, month: str) -> ArchiveTx:
         month = _check_month(month)
@@ -159,7 +154,14 @@ class WriteTx:
         return self.archive(month).orders.all()
 
     def _hot_repos(self) -> tuple[WriteRepo, ...]:
-        return (self.integrations, self.orders, self.shipments, self.outbox, self.runs)
+        return (
+            self.integrations,
+            self.orders,
+            self.shipments,
+            self.outbox,
+            self.runs,
+            self.audit,
+        )
 
     def _archive_shipped(self, cutoff: datetime) -> int:
         """Move orders shipped before `cutoff` (and their finished rows) to the archives."""
