@@ -16,6 +16,10 @@ class ShopRunResult:
     cancelled: int = 0
     held: int = 0
     error: str = ""
+    # Orders Amazon sent that changed nothing here, so the counts add up to what was seen.
+    unchanged: int = 0
+    skipped_cancelled: int = 0  # cancelled on Amazon before we ever imported them
+    skipped_by_rule: int = 0  # a shipping rule said "do not import"
 
 
 @dataclass

@@ -397,15 +397,50 @@ def not_importable_reason(integ: Integration) -> str:
     return ""
 
 
+def counts_text(
+    new: int,
+    updated: int = 0,
+    cancelled: int = 0,
+    unchanged: int = 0,
+    skipped_cancelled: int = 0,
+    skipped_by_rule: int = 0,
+) -> str:
+    """ "117 new, 0 updated, 0 cancelled, 6 cancelled before import": every order Amazon
+    sent is in one of the parts, so they add up to the orders seen."""
+    parts = [
+        _("{n} new").format(n=new),
+        _("{n} updated").format(n=updated),
+        _("{n} cancelled").format(n=cancelled),
+    ]
+    if unchanged:
+        parts.append(_("{n} unchanged").format(n=unchanged))
+    if skipped_cancelled:
+        parts.append(_("{n} cancelled before import (not imported)").format(n=skipped_cancelled))
+    if skipped_by_rule:
+        parts.append(_("{n} skipped by a shipping rule").format(n=skipped_by_rule))
+    return ", ".join(parts)
+
+
+def _result_counts(s: Any) -> tuple[int, int, int, int, int, int]:
+    return (
+        s.new,
+        s.updated,
+        s.cancelled,
+        s.unchanged,
+        s.skipped_cancelled,
+        s.skipped_by_rule,
+    )
+
+
 def summary_text(run: ImportRun) -> str:
-    new = sum(s.new for s in run.shops)
-    updated = sum(s.updated for s in run.shops)
-    cancelled = sum(s.cancelled for s in run.shops)
+    totals = [sum(c) for c in zip(*(_result_counts(s) for s in run.shops), strict=True)]
+    totals = totals or [0] * 6
+    seen = sum(totals)
     if run.stopped:
-        text = _("Import stopped: {new} new, {updated} updated, {cancelled} cancelled.")
+        text = _("Import stopped: {seen} orders from Amazon: {counts}.")
     else:
-        text = _("Import finished: {new} new, {updated} updated, {cancelled} cancelled.")
-    text = text.format(new=new, updated=updated, cancelled=cancelled)
+        text = _("Import finished: {seen} orders from Amazon: {counts}.")
+    text = text.format(seen=seen, counts=counts_text(*totals))
     failed = [s.shop_name for s in run.shops if s.error]
     if failed:
         text += " " + _("Failed: {shops}.").format(shops=", ".join(failed))
@@ -592,8 +627,8 @@ class Importer:
             )
         else:
             self._say(
-                _("{shop}: done: {new} new, {updated} updated, {cancelled} cancelled.").format(
-                    shop=shop, new=result.new, updated=result.updated, cancelled=result.cancelled
+                _("{shop}: done: {counts}.").format(
+                    shop=shop, counts=counts_text(*_result_counts(result))
                 ),
                 INFO,
                 shop,
@@ -643,16 +678,25 @@ class Importer:
                 result.updated += outcome.updated
                 result.cancelled += outcome.cancelled
                 result.held += outcome.held
+                result.unchanged += outcome.unchanged
+                result.skipped_cancelled += outcome.skipped_cancelled
+                result.skipped_by_rule += outcome.skipped_by_rule
                 seen += len(page.orders)
                 for line in outcome.lines:
                     self._emit(line)
                 self._say(
-                    _("{shop}: page {page}: {n} orders, {new} new, {updated} updated.").format(
+                    _("{shop}: page {page}: {n} orders: {counts}.").format(
                         shop=shop,
                         page=result.pages,
                         n=len(page.orders),
-                        new=outcome.new,
-                        updated=outcome.updated,
+                        counts=counts_text(
+                            outcome.new,
+                            outcome.updated,
+                            outcome.cancelled,
+                            outcome.unchanged,
+                            outcome.skipped_cancelled,
+                            outcome.skipped_by_rule,
+                        ),
                     ),
                     INFO,
                     shop,

@@ -221,11 +221,13 @@ def build_request(order: Order, settings: Settings, today: datetime) -> LabelReq
     company = " ".join(recipient.company.split())
     name1 = name or company
     if not name1:
-        raise _Hold("The recipient has no name: add the name or the company.")
+        raise _Hold(_("The recipient has no name: add the name or the company."))
     if len(name1) > NAME_MAX:
         raise _Hold(
-            f"The recipient name is longer than {NAME_MAX} characters, which the label cannot "
-            "print: shorten it."
+            _(
+                "The recipient name is longer than {max} characters, which the label cannot "
+                "print: shorten it."
+            ).format(max=NAME_MAX)
         )
     extra: list[str] = []
     if company and name1 != company:

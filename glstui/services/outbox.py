@@ -123,9 +123,10 @@ class TrackingSummary:
         if self.failed:
             return _("refused by Amazon: {error}").format(error=self.last_error)
         if self.pending:
-            return _("sending ({done}/{total})").format(
-                done=self.sent + self.skipped, total=self.total
-            )
+            done = self.sent + self.skipped
+            if not done:
+                return _("waiting to be sent")  # the words of the details pane
+            return _("waiting: {done}/{total} sent").format(done=done, total=self.total)
         if self.skipped and not self.sent:
             return _("marked done by hand")
         return _("sent to Amazon")

@@ -1,12 +1,13 @@
-"""Benchmark: the TUI imports ~5,000 sandbox orders (rate limits off) while keys are pressed.
+"""Benchmark: the TUI imports ~10,000 sandbox orders (rate limits off) while keys are pressed.
 
 Prints "measure | result | target | PASS/FAIL" lines:
 - orders per second through the whole pipeline (HTTP to the loopback sandbox, parsing,
   merging, one store write per page) as the Import screen runs it;
-- p50/p95 time from a key press (cursor moves in the shop table) to the next screen update
-  while that import runs.
+- p50/p95 time from a key press (cursor moves in the shop table, one every 50 ms from the
+  moment the import really runs until it ends; at least 30 presses) to the next screen
+  update while that import runs.
 
-Run: .venv/bin/python tests/benchmarks/bench_import.py [--orders 13000]
+Run: .venv/bin/python tests/benchmarks/bench_import.py [--orders 26000]
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from glstui.tui.screens.import_screen import ImportScreen
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 DEBUG = False
+MIN_PRESSES = 30  # fewer and p95 is one press
 MARKETPLACES = ["A1805IZSGTT6HS", "AMEN7PMS3EDWL", "A1PA6795UKMFR9", "A13V1IB3VIYZZH"]
 
 
@@ -106,8 +108,17 @@ async def measure(ctx: AppContext) -> tuple[int, float, list[float]]:
         assert isinstance(screen, ImportScreen)
         table = screen.query_one("#shops")
         start = time.perf_counter()
-        await pilot.press("s")
+        # Not pilot.press: it waits until the app is idle, which is after most of the import.
+        app.post_message(events.Key("s", "s"))
+        # Wait until the import really runs (the worker is running and the screen says so),
+        # or the loop below measures nothing at all.
+        while not (screen.running and any(w.is_running for w in app.workers)):
+            if time.perf_counter() - start > 60:
+                raise SystemExit("the import did not start within 60 s")
+            await asyncio.sleep(0.001)
         key = "down"
+        if DEBUG:
+            print("running after", round(time.perf_counter() - start, 2), "s")
         while screen.running:
             shown_before = len(displays)
             pressed = time.perf_counter()
@@ -115,11 +126,14 @@ async def measure(ctx: AppContext) -> tuple[int, float, list[float]]:
             while len(displays) == shown_before and time.perf_counter() - pressed < 5:
                 await asyncio.sleep(0.0005)
             shown = displays[shown_before] if len(displays) > shown_before else time.perf_counter()
-            latencies.append(shown - pressed)
+            if screen.running:  # a press answered after the end measures the idle screen
+                latencies.append(shown - pressed)
             if DEBUG:
                 print(key, table.cursor_row, round((shown - pressed) * 1000, 1))
             key = "up" if key == "down" else "down"
             await asyncio.sleep(0.05)  # an operator's pace, not a flood of keys
+        if DEBUG:
+            print("presses ended after", round(time.perf_counter() - start, 2), "s")
         await app.workers.wait_for_complete()
         elapsed = time.perf_counter() - start
     with ctx.store.read() as view:
@@ -133,7 +147,9 @@ def line(measure: str, result: str, target: str, ok: bool) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--orders", type=int, default=13000, help="orders in the sandbox")
+    parser.add_argument(
+        "--orders", type=int, default=26000, help="orders in the sandbox (~40% are imported)"
+    )
     args = parser.parse_args(argv)
     sandbox, ctx = build(args.orders)
     try:
@@ -144,16 +160,21 @@ def main(argv: list[str] | None = None) -> int:
         sandbox.wait()
         ctx.close()
     rate = stored / elapsed
-    latencies.sort()
-    p50 = statistics.median(latencies) * 1000
-    p95 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.95))] * 1000
-    print(line("orders imported", f"{stored} in {elapsed:.2f} s", "~5000", stored >= 4500))
+    print(line("orders imported", f"{stored} in {elapsed:.2f} s", ">= 5000", stored >= 5000))
     print(
         line("import pipeline (HTTP+parse+store)", f"{rate:,.0f} orders/s", ">= 2000", rate >= 2000)
     )
-    print(line(f"key to screen p50 ({len(latencies)} presses)", f"{p50:.1f} ms", "-", True))
+    presses = len(latencies)
+    print(line("key presses while importing", str(presses), ">= 30", presses >= MIN_PRESSES))
+    if not latencies:
+        print(line("key to screen p50/p95", "not measured", "< 50 ms", False))
+        return 1
+    latencies.sort()
+    p50 = statistics.median(latencies) * 1000
+    p95 = latencies[min(presses - 1, int(presses * 0.95))] * 1000
+    print(line("key to screen p50", f"{p50:.1f} ms", "-", True))
     print(line("key to screen p95", f"{p95:.1f} ms", "< 50 ms", p95 < 50))
-    return 0
+    return 0 if presses >= MIN_PRESSES and p95 < 50 else 1
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ running state, progress fed straight to the screen with a frozen bar clock.
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -99,7 +100,59 @@ async def test_start_imports_the_included_shops_and_sums_up(shop_ctx: Any) -> No
         table = screen.query_one("#shops", DataTable)
         assert str(table.get_cell("shop0001", "new")) == str(shops["shop0001"].last_import_new)
         assert "page 1:" in log_text(screen)
-        assert any("Import finished" in n.message for n in app._notifications)
+        # The summary line says it; no toast covers the end of the log.
+        assert not any("Import finished" in n.message for n in app._notifications)
+
+
+async def test_summary_counts_add_up_to_the_orders_seen(shop_ctx: Any, sandbox: Sandbox) -> None:
+    app = GlsApp(shop_ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_import(pilot)
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = summary(screen)
+        seen = int(re.search(r"(\d+) orders from Amazon", text).group(1))
+        parts = text.split("Amazon:", 1)[1]
+        assert sum(int(n) for n in re.findall(r"(\d+) [a-z]", parts)) == seen
+        # the shops' bars counted the same orders
+        bars = [
+            int(str(screen.query_one(f"#bar-{iid}").count.render()).split()[0])
+            for iid in ("shop0001", "shop0002")
+        ]
+        assert sum(bars) == seen
+        assert "cancelled before import (not imported)" in text  # the sandbox has some
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_log_follows_its_end_until_the_operator_scrolls_up(
+    shop_ctx: Any, size: Any
+) -> None:
+    app = GlsApp(shop_ctx)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_import(pilot)
+        await pilot.press("s")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        pane = screen.query_one(LogPane)
+        pane.flush()
+        await pilot.pause()
+        assert pane.max_scroll_y > 0  # more lines than fit
+        assert pane.scroll_y == pane.max_scroll_y
+        last_shown = int(pane.scroll_y) + pane.scrollable_content_region.height
+        assert "Import finished" in pane.lines[last_shown - 1]
+        # Scrolled up to read, the operator stays where they are when lines come in.
+        await pilot.press("l", "home")
+        await pilot.pause()
+        pane.add("one more line")
+        pane.flush()
+        await pilot.pause()
+        assert pane.scroll_y == 0
+        await pilot.press("end")
+        pane.add("and another")
+        pane.flush()
+        await pilot.pause()
+        assert pane.scroll_y == pane.max_scroll_y
 
 
 async def test_shops_that_cannot_import_are_dimmed_and_not_selectable(shop_ctx: Any) -> None:
@@ -208,10 +261,10 @@ def test_snapshot_running(
                 ERROR,
                 shop_b,
             ),
-            LogLine(f"{shop_b}: page 1: 37 orders, 35 new, 0 updated.", shop=shop_b),
+            LogLine(f"{shop_b}: page 1: 37 orders: 35 new, 0 updated, 2 cancelled.", shop=shop_b),
             Progress("shop0002", 37, 37),
             Progress("", 1, 2),
-            LogLine(f"{shop_a}: page 1: 100 orders, 100 new, 0 updated.", shop=shop_a),
+            LogLine(f"{shop_a}: page 1: 100 orders: 100 new, 0 updated, 0 cancelled.", shop=shop_a),
             Progress("shop0001", 100, None),
         ]:
             screen.report_event(event)

@@ -182,7 +182,9 @@ async def test_reprint_without_printer_tells_where_the_file_is(world) -> None:
         assert f"the label of order {oid(key)} is at {path}" in toasts(app)
         assert path in log_text(screen)
         await go_to(pilot, screen, key)
-        assert path in detail(screen).replace("\n", "")
+        shown = detail(screen).replace("\n", "")
+        assert str(Path(path).relative_to(world.ctx.data_dir)) in shown  # short: it fits a line
+        assert path not in shown
 
 
 # -- D: delete a label ------------------------------------------------------------------------
@@ -199,7 +201,10 @@ async def test_delete_label_asks_first_and_only_before_amazon_knows(world) -> No
         await press(pilot, "c")
         assert world.order(key).state == LABELLED
         assert [e.state for e in world.outbox()] == [PENDING]
-        assert cell(screen, key, "tracking").startswith("sending")
+        # one wording in the table and the details
+        assert cell(screen, key, "tracking") == "waiting to be sent"
+        assert "waiting to be sent" in detail(screen)
+        assert "again.;" not in detail(screen)
         (unit_no,) = world.shipments()[0].parcel_numbers
 
         await pilot.press("D")

@@ -132,3 +132,90 @@ def test_snapshot_orders(snap_compare: Any, ctx: Any, seed_shops: Any, size: Any
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+DECISION = {
+    "rule_name": "Heavy to BE",
+    "product": "EuroBusinessParcel",
+    "services": {"saturdayService": True},
+    "parcels": 2,
+    "weight_kg": 3.5,
+    "total_weight_kg": 7.0,
+    "label_format": "pdf",
+    "hold": False,
+    "hold_reason": "",
+    "skip": False,
+    "unknown_skus": ["FIETSLAMP-SET"],
+}
+
+
+def _victim(screen: OrdersScreen) -> str:
+    keys = [r.value for r in screen.query_one(OrdersTable).rows]
+    return next(k for k in keys if k.endswith(make_order(15, "x").order_id))
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "en",
+            [
+                "Decision: rule 'Heavy to BE', EuroBusinessParcel, Saturday, "
+                "2 parcels of 3.5 kg (7 kg in all)",
+                "No weight known for FIETSLAMP-SET",
+                "Cancelled on Amazon after labelling: delete the GLS label.",
+            ],
+        ),
+        (
+            "nl",
+            [
+                "Besluit: regel 'Heavy to BE', EuroBusinessParcel, zaterdag, "
+                "2 pakketten van 3.5 kg (7 kg totaal)",
+                "Geen gewicht bekend voor FIETSLAMP-SET",
+                "Geannuleerd op Amazon nadat het label gemaakt is: verwijder het GLS label.",
+            ],
+        ),
+    ],
+)
+async def test_details_say_the_decision_and_reason_in_words(
+    ctx: Any, seed_shops: Any, lang: str, expected: list[str]
+) -> None:
+    seed_shops(ctx)
+    seed_orders(ctx, 40)
+    with ctx.store.write() as tx:
+        for order in tx.orders.all():
+            if order.order_id == make_order(15, "x").order_id:
+                order.decision = dict(DECISION)
+                tx.orders.put(order)
+    app = GlsApp(ctx, lang=lang)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_orders(pilot)
+        table = screen.query_one(OrdersTable)
+        table.move_cursor(row=[r.value for r in table.rows].index(_victim(screen)))
+        await pilot.pause()
+        detail = str(screen.query_one("#detail", Static).render())
+        for words in expected:
+            assert words in detail
+        assert "unknown_skus" not in detail and "False" not in detail
+
+
+@pytest.mark.parametrize(
+    ("lang", "size"), [("en", (80, 24)), ("nl", (120, 40)), ("en", (120, 40)), ("nl", (80, 24))]
+)
+async def test_every_column_fits_and_the_list_gets_most_of_the_height(
+    ctx: Any, seed_shops: Any, lang: str, size: tuple[int, int]
+) -> None:
+    seed_shops(ctx)
+    seed_orders(ctx, 40)
+    app = GlsApp(ctx, lang=lang)
+    async with app.run_test(size=size) as pilot:
+        screen = await open_orders(pilot)
+        table = screen.query_one(OrdersTable)
+        assert table.virtual_size.width <= table.scrollable_content_region.width
+        assert table.size.height > screen.query_one("#detail").size.height
+        row = screen.query_svc.rows[0]
+        shown = str(table.get_cell(row.key, "city"))
+        if (lang, size) == ("nl", (80, 24)):  # Dutch words are long: the city is cut, with …
+            assert shown.startswith(row.city[:5])
+        else:  # a plain city is shown whole ("City, CC")
+            assert shown == f"{row.city}, {row.country}"

@@ -6,15 +6,18 @@ then look at the SVGs (tests/tui/make_screenshots.py makes PNGs of the same scre
 
 from __future__ import annotations
 
+import io
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from rich.console import Console
 from textual.pilot import Pilot
-from textual.widgets import Input
+from textual.widgets import Input, Static
 
 from glstui.secrets import Secrets
 from glstui.tui.app import GlsApp
+from glstui.tui.screens.help import key_table
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -107,3 +110,27 @@ def test_login_screen(snap_compare: Any, make_ctx: Any, tmp_path: Any, size: Any
     ctx = make_ctx(secrets=locked, app_keys=False)
     ctx.secrets.store_name = "encrypted file /srv/glstui/secrets.cfg"
     assert snap_compare(GlsApp(ctx), terminal_size=size, run_before=keys())
+
+
+async def test_login_names_the_key_file_once(make_ctx: Any, tmp_path: Any) -> None:
+    secrets = Secrets.encrypted_file(tmp_path / "secrets.cfg", env={})
+    secrets.unlock("correct horse")
+    locked = Secrets.encrypted_file(tmp_path / "secrets.cfg", env={})
+    app = GlsApp(make_ctx(secrets=locked, app_keys=False))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = " ".join(str(s.render()) for s in app.screen.query(Static))
+    assert f"The keys are in an encrypted file: {tmp_path / 'secrets.cfg'}" in text
+    assert text.count("encrypted file") == 1
+
+
+async def test_help_lists_tab_keys_in_words_not_textual_names(make_ctx: Any) -> None:
+    for lang, expected in (("en", "Next / previous field"), ("nl", "Volgend / vorig veld")):
+        app = GlsApp(make_ctx(lang=lang))
+        async with app.run_test(size=(120, 40)) as pilot:
+            await keys("question_mark")(pilot)
+            console = Console(width=120, record=True, file=io.StringIO())
+            console.print(key_table(app.screen.for_screen))  # type: ignore[attr-defined]
+            text = console.export_text()
+        assert "Focus Next" not in text and "Focus Previous" not in text
+        assert expected in text

@@ -17,7 +17,7 @@ from glstui.services import stats
 from glstui.services.context import AppContext
 from glstui.tui.app import GlsApp
 from glstui.tui.screens.statistics import StatisticsScreen
-from glstui.tui.widgets.stats_chart import StatsChart, bar_rows, group
+from glstui.tui.widgets.stats_chart import StatsChart, bar_rows, bar_widths, group
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -113,5 +113,37 @@ async def test_warnings_are_shown_on_top(make_ctx: Any) -> None:
 def test_bars_start_at_zero_and_group_days() -> None:
     assert bar_rows([0, 4, 8], height=1) == [" ▄█"]
     assert bar_rows([1, 1], height=2) == ["██", "██"]
+    assert bar_rows([4, 8], height=1, widths=[2, 3], gap=1) == ["▄▄ ███"]
     assert group(list(range(90)), 30) == ([sum(range(i, i + 3)) for i in range(0, 90, 3)], 3)
     assert group([1, 2, 3], 10) == ([1, 2, 3], 1)
+
+
+@pytest.mark.parametrize("count", [1, 7, 10, 30, 38])
+@pytest.mark.parametrize("width", [20, 38, 57])
+def test_bars_fill_the_whole_chart_width(count: int, width: int) -> None:
+    columns, _step = group(list(range(1, count + 1)), width)
+    widths, gap = bar_widths(len(columns), width)
+    assert sum(widths) + gap * (len(columns) - 1) == width
+    assert max(widths) - min(widths) <= 1  # no bar visibly fatter than another
+    rows = bar_rows(columns, 3, widths, gap)
+    assert all(len(row) == width for row in rows)
+    assert rows[-1][0] != " " and rows[-1][-1] != " "  # first and last bar at the edges
+
+
+async def test_week_chart_spreads_bars_with_iso_dates_under_first_and_last(
+    make_ctx: Any,
+) -> None:
+    app = GlsApp(with_history(make_ctx))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        chart = app.screen.query_one("#chart-imported", StatsChart)
+        width = chart.content_size.width
+        lines = chart.render().plain.splitlines()
+        bottom_bar, dates = lines[-2], lines[-1]
+        assert len(bottom_bar) == width and bottom_bar[0] != " " and bottom_bar[-1] != " "
+        assert dates.startswith("11-21") and dates.endswith("11-27") and len(dates) == width
+        head = str(app.screen.query_one("#stats-head", Static).render())
+        assert "2026-11-21 – 2026-11-27" in head
+        warnings = str(app.screen.query_one("#stats-warnings", Static).render())
+        assert "(oldest 2026-11-" in warnings

@@ -154,6 +154,8 @@ def key_table(screen: Screen[Any]) -> Table:
             continue
         if binding.action == "screen.copy_text" or key.startswith("super+"):
             continue  # mouse-selection copy: not a keyboard action
+        if binding.action in ("app.focus_next", "app.focus_previous"):
+            continue  # Textual's own tab / shift+tab: one translated row at the end
         if active.node not in (screen, screen.app):
             continue  # the focused widget's own keys (cursor, scroll) need no explaining
         label = screen.app.get_key_display(binding)

@@ -33,10 +33,12 @@ GROUP = "import"
 PAGE = 100  # orders per searchOrders page
 CHECKED = "[x]"
 UNCHECKED = "[ ]"
+COMPACT_BELOW = 100  # columns: below this the table leaves out the channel column
+NAME_WIDTH = 24  # shop names are cut with "…" beyond this (the full name is in Integrations)
 
 
-def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    return value.astimezone().strftime(fmt) if value else ""
+def local_time(value: datetime | None, fmt: str | None = None) -> str:
+    return value.astimezone().strftime(fmt or "%Y-%m-%d %H:%M") if value else ""
 
 
 def short_reason(integ: Integration) -> str:
@@ -112,6 +114,7 @@ class ImportScreen(BaseScreen):
         self.running = False
         self.last_run: Any = None
         self._bars: dict[str, ShopProgress] = {}
+        self.compact = False
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -130,7 +133,11 @@ class ImportScreen(BaseScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#shops", DataTable)
-        table.add_column(_("Shop"), key="shop")
+        # At 80 columns every column must fit: the channel column (always Amazon) goes and
+        # the last import leaves the year out.
+        self.compact = self.app.size.width < COMPACT_BELOW
+        if not self.compact:
+            table.add_column(_("Shop"), key="shop")
         table.add_column(_("Shop name"), key="name")
         table.add_column(_("Import"), key="include")
         table.add_column(_("Last import"), key="last")
@@ -171,11 +178,19 @@ class ImportScreen(BaseScreen):
             else:
                 mark = " - "
             status_style = "dim" if integ.importable else "dim italic"
+            name = integ.shop_name
+            if len(name) > NAME_WIDTH:
+                name = name[: NAME_WIDTH - 1] + "…"
+            channel = "Amazon" if integ.region == "EU" else f"Amazon {integ.region}"
+            if self.compact and integ.region != "EU":
+                name = f"{name[: NAME_WIDTH - 4]} ({integ.region})"
+            cells = [] if self.compact else [Text(channel, style=dim)]
+            last = local_time(integ.last_import_at, "%m-%d %H:%M" if self.compact else None)
             table.add_row(
-                Text("Amazon" if integ.region == "EU" else f"Amazon {integ.region}", style=dim),
-                Text(integ.shop_name, style=dim),
+                *cells,
+                Text(name, style=dim),
                 Text(mark, style="bold" if integ.id in self.included else dim),
-                Text(local_time(integ.last_import_at), style=dim),
+                Text(last, style=dim),
                 Text(
                     str(integ.last_import_new) if integ.last_import_at else "",
                     style=dim,
@@ -343,15 +358,18 @@ class ImportScreen(BaseScreen):
         log.flush()
         summary.update(Text(text))
         summary.add_class("-failed" if failed else "-ok")
-        self.notify(
-            text,
-            title=_("Import"),
-            severity="error"
-            if failed
-            else ("warning" if event.state != WorkerState.SUCCESS else "information"),
-            markup=False,
-            timeout=8,
-        )
+        if failed or not self.is_current:
+            # The summary line says it here; a toast would cover the end of the log. It is
+            # for a failure, and for an operator who went to another screen meanwhile.
+            self.notify(
+                text,
+                title=_("Import"),
+                severity="error"
+                if failed
+                else ("warning" if event.state != WorkerState.SUCCESS else "information"),
+                markup=False,
+                timeout=8,
+            )
         self.reload()
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:

@@ -17,6 +17,12 @@ from glstui.tui.screens.integrations import user_message
 from glstui.tui.widgets.footer import KeyFooter
 
 
+def key_file(store_name: str) -> str:
+    """The path out of Secrets.store_name ("encrypted file /srv/..."), so the sentence that
+    already says "encrypted file" does not say it twice."""
+    return store_name.removeprefix("encrypted file").strip() or store_name
+
+
 class LoginScreen(BaseScreen):
     HELP = N_(
         "The keys (Amazon and GLS) are kept in an encrypted file on this server. Type its "
@@ -32,8 +38,8 @@ class LoginScreen(BaseScreen):
             yield Static(Text(_("Log in"), style="bold"), classes="title")
             yield Static(
                 Text(
-                    _("The keys are in an encrypted file: {store}").format(
-                        store=self.ctx.secrets.store_name
+                    _("The keys are in an encrypted file: {path}").format(
+                        path=key_file(self.ctx.secrets.store_name)
                     )
                 )
             )

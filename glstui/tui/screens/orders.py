@@ -20,9 +20,12 @@ is; the details pane shows parcels, label files, tracking links and each confirm
 from __future__ import annotations
 
 import asyncio
+import re
+import string
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -33,9 +36,10 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
 from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, Order
+from glstui.domain.rules import HELD_BY_RULE, TOO_HEAVY
 from glstui.domain.serial import from_dict
 from glstui.domain.shipment import FAILED, PENDING, SENT, SKIPPED, Shipment
-from glstui.i18n import N_, _
+from glstui.i18n import N_, _, catalog
 from glstui.services import labelling, outbox
 from glstui.services.events import ERROR, INFO, Event, LogLine, Progress
 from glstui.services.orders_query import (
@@ -65,6 +69,117 @@ LOUD = "bold white on red"
 WARN = "bold black on yellow"
 ACTIONS = "orders-action"  # worker group: one label / tracking action at a time
 TRACKING_WIDTH = 20  # "refused by Amazon: …" (the details pane has Amazon's words)
+SHOP_WIDTH, SHOP_WIDTH_COMPACT, CITY_WIDTH = 14, 10, 24
+
+#: Hold reasons our code stores, in the language of the operator at the time. Shown in the
+#: language of the operator now (a Dutch colleague may have imported the order).
+KNOWN_REASONS = (
+    N_("Cancelled on Amazon: do not ship."),
+    N_("Cancelled on Amazon after labelling: delete the GLS label."),
+    N_("Cancelled on Amazon after shipping: check with GLS."),
+    N_("The recipient has no name: add the name or the company."),
+    N_(
+        "The recipient name is longer than {max} characters, which the label cannot print: "
+        "shorten it."
+    ),
+    HELD_BY_RULE,
+    TOO_HEAVY,
+)
+SERVICE_NAMES = {
+    "saturdayService": N_("Saturday"),
+    "shopDeliveryService": N_("ParcelShop"),
+    "addresseeOnlyService": N_("addressee only"),
+}
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = []
+    for literal, name, _spec, _conv in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name is not None:
+            parts.append(f"(?P<{name}>.+?)")
+    return re.compile("".join(parts))
+
+
+def reason_text(stored: str) -> str:
+    """A stored hold reason in the operator's language, when it is one our code makes."""
+    text = stored.strip()
+    dutch = catalog("nl")
+    for template in KNOWN_REASONS:
+        for version in (template, dutch.get(template, "")):
+            if not version:
+                continue
+            found = _pattern(version).fullmatch(text)
+            if found:
+                return _(template).format(**found.groupdict())
+    return stored
+
+
+def _kg(value: Any) -> str:
+    try:
+        return f"{float(value):g}"
+    except (TypeError, ValueError):
+        return str(value)
+
+
+def decision_text(decision: dict[str, Any]) -> Text:
+    """What labelling will do, in words: rule, product, services, parcels and weight; SKUs
+    without a weight as a warning (their weight is a guess)."""
+    text = Text(no_wrap=False)
+    rule = decision.get("rule_name") or ""
+    parts = [
+        _("rule '{rule}'").format(rule=rule) if rule else _("no rule matched (default)"),
+    ]
+    if decision.get("skip"):
+        parts.append(_("not imported (skip)"))
+    if decision.get("product"):
+        parts.append(str(decision["product"]))
+    services = decision.get("services") or {}
+    words = []
+    for key, value in services.items():
+        if key == "expressService":
+            words.append(_("express {time}").format(time=value))
+        elif key == "shopDeliveryParcelShopId":
+            words.append(_("ParcelShop id") + f" {value}")
+        elif key in SERVICE_NAMES:
+            words.append(_(SERVICE_NAMES[key]))
+    if words:
+        parts.append(" + ".join(words))
+    parcels = int(decision.get("parcels") or 1)
+    per = _kg(decision.get("weight_kg", ""))
+    total = _kg(decision.get("total_weight_kg", ""))
+    if parcels == 1:
+        parts.append(_("1 parcel, {kg} kg").format(kg=per))
+    else:
+        parts.append(
+            _("{n} parcels of {kg} kg ({total} kg in all)").format(n=parcels, kg=per, total=total)
+        )
+    text.append(_("Decision: ") + ", ".join(parts) + "\n", style="dim")
+    unknown = decision.get("unknown_skus") or []
+    if unknown:
+        text.append(
+            _(
+                "No weight known for {skus}: the default weight was used (add it under SKU "
+                "weights)."
+            ).format(skus=", ".join(unknown))
+            + "\n",
+            style="yellow",
+        )
+    return text
+
+
+def short_path(path: str | Path, data_dir: Path | None = None) -> str:
+    """A label file relative to the data dir (or with ~ for the home dir), so it fits a line."""
+    p = Path(path)
+    if data_dir is not None:
+        try:
+            return str(p.relative_to(data_dir))
+        except ValueError:
+            pass
+    try:
+        return "~/" + str(p.relative_to(Path.home()))
+    except ValueError:
+        return str(p)
 
 
 def state_text(row: OrderRow | Order) -> Text:
@@ -85,14 +200,14 @@ def tracking_word(summary: outbox.TrackingSummary | None) -> Text:
     if summary.failed:
         return Text(_("REFUSED"), style=LOUD)
     if summary.pending:
-        return Text(_("sending"), style="bold")
+        return Text(_("waiting"), style="bold")
     if summary.skipped and not summary.sent:
         return Text(_("by hand"), style="dim")
     return Text("")
 
 
 def tracking_cell(summary: outbox.TrackingSummary | None, width: int = TRACKING_WIDTH) -> Text:
-    """The Tracking column: "sent to Amazon", "sending (0/1)", "refused by Amazon: ..."."""
+    """The Tracking column: "sent to Amazon", "waiting to be sent", "refused by Amazon: ..."."""
     if summary is None or not summary.total:
         return Text("")
     text = summary.text
@@ -118,8 +233,9 @@ class LabelInfo:
     pending_since: datetime | None = None  # label_pending_at: a label may exist at GLS
 
 
-def read_label_info(store: Any, order: Order) -> LabelInfo:
-    """The order's current label (one scan of the stored shipments, nothing decoded but it)."""
+def read_label_info(store: Any, order: Order, data_dir: Path | None = None) -> LabelInfo:
+    """The order's current label (one scan of the stored shipments, nothing decoded but it);
+    label files relative to `data_dir` when they are in it."""
     info = LabelInfo(pending_since=order.label_pending_at)
     with store.read() as view:
         docs = [
@@ -131,7 +247,7 @@ def read_label_info(store: Any, order: Order) -> LabelInfo:
     if docs:
         docs.sort(key=lambda d: str(d.get("created_at") or ""))
         info.shipment = from_dict(Shipment, dict(docs[-1]))
-        info.files = [str(p) for p in labelling.label_files(info.shipment)]
+        info.files = [short_path(p, data_dir) for p in labelling.label_files(info.shipment)]
     return info
 
 
@@ -209,15 +325,19 @@ class OrdersScreen(BaseScreen):
         Binding("escape", "back", N_("Back"), show=False),
     ]
     DEFAULT_CSS = """
-    OrdersScreen #orders { height: 1fr; scrollbar-size-horizontal: 0; }
+    OrdersScreen #orders {
+        height: 1fr;
+        scrollbar-size-horizontal: 0;
+        scrollbar-size-vertical: 1;
+    }
     OrdersScreen #counts { height: 1; color: $text-muted; }
     OrdersScreen #detail {
-        height: 9;
+        height: 7;
         border-top: solid $panel-lighten-2;
         padding: 0 1;
     }
     OrdersScreen #detail.-tall { height: 14; }
-    OrdersScreen LogPane { height: 9; }
+    OrdersScreen LogPane { height: 8; }
     OrdersScreen LogPane.-tall { height: 14; }
     """
 
@@ -232,6 +352,7 @@ class OrdersScreen(BaseScreen):
         self.marked: set[str] = set()
         self._loaded = False
         self.compact = False
+        self.city_width = CITY_WIDTH
         self.now: Any = None
         self.tracking: dict[str, outbox.TrackingSummary] = {}
         self.pending_labels: set[str] = set()
@@ -273,15 +394,20 @@ class OrdersScreen(BaseScreen):
     def on_mount(self) -> None:
         table = self.query_one(OrdersTable)
         self.compact = self.app.size.width < 110
+        if self.compact:  # at 80 columns every column counts: the table goes edge to edge
+            self.query_one(".page").styles.padding = (0, 0)
+            for widget in (self.query_one(".title"), self.query_one("#counts")):
+                widget.styles.padding = (0, 1)
         table.add_column(_("Order"), key="order")
         table.add_column(_("Shop"), key="shop")
-        table.add_column(_("Ship by"), key="ship_by")
+        table.add_column(_("Due") if self.compact else _("Ship by"), key="ship_by")
         # Fixed widths for what a label run changes: the columns do not jump when rows change.
         table.add_column(_("State"), key="state", width=self._state_width())
         if not self.compact:
-            table.add_column(_("Tracking"), key="tracking", width=TRACKING_WIDTH)
+            table.add_column(_("Tracking"), key="tracking", width=self._tracking_width())
         table.add_column(_("Qty"), key="items")
-        table.add_column(_("City"), key="city")
+        self.city_width = self._city_width()
+        table.add_column(_("City"), key="city", width=self.city_width)
         self.query_one("#filter").display = False
         self.query_one(LogPane).display = False
         self.query_svc = OrdersQuery(self.ctx.store, self.ctx.clock)
@@ -354,30 +480,67 @@ class OrdersScreen(BaseScreen):
         self._show_detail()
 
     def _cells(self, row: OrderRow) -> list[Any]:
-        shop_w, city_w = (13, 16) if self.compact else (16, 16)
+        # At 80 columns the ship-by date leaves out the time (the details have it), so the
+        # city still fits; the year is left out at every width (it is this week's date).
+        shop_w, city_w = (SHOP_WIDTH_COMPACT if self.compact else SHOP_WIDTH), self.city_width
         city = f"{row.city}, {row.country}" if row.city else row.country
+        if len(city) > city_w and city_w >= 10:  # the country stays: it decides the product
+            city = f"{row.city[: city_w - len(row.country) - 3]}…, {row.country}"
+        elif len(city) > city_w:
+            city = row.city[: city_w - 1] + "…"
         overdue = row.ship_by is not None and row.ship_by < self.now and row.state in (NEW, HELD)
+        ship_by = row.ship_by.astimezone().strftime("%m-%d") if row.ship_by else ""
         cells = [
             self._order_cell(row),
             Text(row.shop if len(row.shop) <= shop_w else row.shop[: shop_w - 1] + "…"),
-            Text(when(row.ship_by, short=self.compact), style="bold red" if overdue else ""),
+            Text(
+                ship_by if self.compact else when(row.ship_by, short=True),
+                style="bold red" if overdue else "",
+            ),
             self._state_cell(row),
         ]
         if not self.compact:
-            cells.append(tracking_cell(self.tracking.get(row.key)))
+            cells.append(tracking_cell(self.tracking.get(row.key), self._tracking_width()))
         cells += [
             Text(str(row.items), justify="right"),
-            Text(city[:city_w], no_wrap=True),
+            Text(city, no_wrap=True, overflow="ellipsis"),
         ]
         return cells
+
+    def _city_width(self) -> int:
+        """What is left of the screen's width for the City column (the other columns are
+        as wide as their longest possible cell)."""
+        table = self.query_one(OrdersTable)
+        with self.ctx.store.read() as view:
+            shops = [len(i.shop_name) for i in view.integrations.all()]
+        shop_w = SHOP_WIDTH_COMPACT if self.compact else SHOP_WIDTH
+        widths = [
+            20,  # mark + order id
+            max(len(_("Shop")), min(shop_w, max(shops, default=shop_w))),
+            max(len(_("Due") if self.compact else _("Ship by")), 5 if self.compact else 11),
+            self._state_width(),
+            len(_("Qty")),
+        ]
+        if not self.compact:
+            widths.append(self._tracking_width())
+        padding = 2 * table.cell_padding
+        used = sum(w + padding for w in widths) + padding
+        # the page's padding (none at 80 columns: every column counts) and the scrollbar (1)
+        return max(6, min(CITY_WIDTH, self.app.size.width - (1 if self.compact else 3) - used))
+
+    def _tracking_width(self) -> int:
+        """Wide enough for the usual words in the operator's language."""
+        words = [_("sent to Amazon"), _("waiting to be sent"), _("marked done by hand")]
+        return max(TRACKING_WIDTH, *(len(w) for w in words))
 
     def _state_width(self) -> int:
         """The widest state cell in the operator's language (the state column's width)."""
         states = [_(name) for name in STATE_NAMES.values()]
-        cells = [_("label at GLS?"), _("CANCELLED")]
-        cells += [f"{s} {_('CANCELLED')}" for s in states]
+        cells = [_("label at GLS?"), _("CANCELLED"), *states]
+        # only a labelled or shipped order keeps its state when Amazon cancels it
+        cells += [f"{_(STATE_NAMES[s])} {_('CANCELLED')}" for s in (LABELLED, SHIPPED)]
         if self.compact:
-            words = [_("REFUSED"), _("sending"), _("by hand")]
+            words = [_("REFUSED"), _("waiting"), _("by hand")]
             cells += [f"{_(STATE_NAMES[LABELLED])} {w}" for w in words]
             cells += [f"{_(STATE_NAMES[SHIPPED])} {w}" for w in words]
         return max(len(_("State")), *(len(c) for c in cells))
@@ -453,7 +616,7 @@ class OrdersScreen(BaseScreen):
         if order is None:
             detail.update("")
             return
-        info = read_label_info(self.ctx.store, order)
+        info = read_label_info(self.ctx.store, order, self.ctx.data_dir)
         shop = self.query_svc.shops.get(order.integration_id, "")
         detail.update(detail_text(order, shop, info))
 
@@ -1080,10 +1243,13 @@ def label_text(info: LabelInfo, order_id: str) -> Text:
             else:
                 text.append(_("waiting to be sent"), style="bold")
                 if entry.last_error:
+                    error = entry.last_error.strip()
+                    if not error.endswith((".", "!", "?")):
+                        error += "."
                     text.append(
                         "  "
-                        + _("last try: {error}; next {at}").format(
-                            error=entry.last_error, at=when(entry.next_attempt_at)
+                        + _("Last try: {error} Next try {at}.").format(
+                            error=error, at=when(entry.next_attempt_at)
                         ),
                         style="dim",
                     )
@@ -1111,7 +1277,7 @@ def detail_text(order: Order, shop: str, info: LabelInfo | None = None) -> Text:
     text.append("\n")
     if order.hold_reason:
         loud = order.state == CANCELLED or order.amazon_status == "CANCELLED"
-        text.append(f"{order.hold_reason}\n", style=LOUD if loud else "bold")
+        text.append(f"{reason_text(order.hold_reason)}\n", style=LOUD if loud else "bold")
     if info is not None:
         text.append_text(label_text(info, order.order_id))
     text.append(
@@ -1137,6 +1303,5 @@ def detail_text(order: Order, shop: str, info: LabelInfo | None = None) -> Text:
         text.append(f"{item.quantity} × {item.sku}  {item.title}\n")
     decision = order.decision or {}
     if decision:
-        shown = ", ".join(f"{k}: {v}" for k, v in decision.items() if v not in (None, "", [], {}))
-        text.append(_("Decision: ") + (shown or _("default")) + "\n", style="dim")
+        text.append_text(decision_text(decision))
     return text

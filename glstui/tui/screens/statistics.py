@@ -57,7 +57,7 @@ def warning_lines(report: stats.StatsReport) -> list[str]:
             else _("{n} orders are past their latest ship date (oldest {date}): label them.")
         )
         lines.append(
-            text.format(n=report.past_ship_by, date=f"{oldest:%d-%m %H:%M}" if oldest else "?")
+            text.format(n=report.past_ship_by, date=f"{oldest:%Y-%m-%d %H:%M}" if oldest else "?")
         )
     if report.failed:
         text = (
@@ -209,7 +209,7 @@ class StatisticsScreen(BaseScreen):
             head.append(" ")
         if self.report is not None:
             period = self.report.period(self.days)
-            head.append(f"  {period.first_day:%d-%m-%Y} – {period.last_day:%d-%m-%Y}", style="dim")
+            head.append(f"  {period.first_day:%Y-%m-%d} – {period.last_day:%Y-%m-%d}", style="dim")
         self.query_one("#stats-head", Static).update(head)
 
     def _fill(self) -> None:

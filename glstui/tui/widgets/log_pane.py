@@ -3,6 +3,10 @@
 `Log.write_lines` starts a thread worker per call (measured: 20k single writes take 9 s), so
 lines are queued and written in one batch every 0.1 s. Warnings and errors are coloured by a
 highlighter keyed on the level mark, so a cancelled order cannot scroll by unnoticed.
+
+The pane follows the tail until the operator scrolls up (and again once they scroll back to the
+end). `Log` only follows while it is exactly at the end, which a pane that shrinks (progress
+bars appear above it) or grows no longer is: the end of the log would stay off screen.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from typing import Any
 
 from rich.highlighter import Highlighter
 from rich.text import Text
+from textual import events
 from textual.widgets import Log
 
 from glstui.services.events import ERROR, INFO, WARNING
@@ -55,9 +60,27 @@ class LogPane(Log):
         self.highlighter = LevelHighlighter()
         self.flush_interval = flush_interval
         self._pending: deque[str] = deque()
+        self.following = True  # keep the last line in view (until the operator scrolls up)
 
     def on_mount(self) -> None:
         self.set_interval(self.flush_interval, self.flush)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        if new_value >= self.max_scroll_y:
+            self.following = True
+        elif new_value < old_value:
+            self.following = False  # the operator scrolled up to read: leave them there
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.following:
+            self.call_after_refresh(self._to_tail)
+
+    def _to_tail(self) -> None:
+        # force: the first batch that overflows the pane comes before the layout that shows
+        # the scrollbar, and without a scrollbar Textual refuses to scroll.
+        if self.following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
 
     def add(self, text: str, level: str = INFO, when: str = "") -> None:
         """Queue one line; `when` is HH:MM:SS (from the app's clock)."""
@@ -76,7 +99,10 @@ class LogPane(Log):
             return
         batch = list(self._pending)
         self._pending.clear()
-        self.write_lines(batch)
+        follow = self.following
+        self.write_lines(batch, scroll_end=False)
+        if follow:
+            self._to_tail()
 
     def clear_all(self) -> None:
         self._pending.clear()

@@ -1,9 +1,11 @@
 """A small per-day bar chart for the statistics screen, drawn with block characters.
 
 Textual's Sparkline scales from the smallest to the largest value, so a quiet day looks
-empty; an operator reading "how many per day" needs bars that start at zero. When there
-are more days than columns, neighbouring days are added up ("per 3 days") rather than
-dropped. Colours come from the widget's CSS (theme variables), so every theme works.
+empty; an operator reading "how many per day" needs bars that start at zero. The bars
+share the whole width (a week gets wide bars), so the first and last date sit under the
+first and last bar. When there are more days than columns, neighbouring days are added up
+("per 3 days") rather than dropped. Colours come from the widget's CSS (theme variables),
+so every theme works.
 """
 
 from __future__ import annotations
@@ -27,17 +29,31 @@ def group(values: list[int], width: int) -> tuple[list[int], int]:
     return [sum(values[i : i + step]) for i in range(0, len(values), step)], step
 
 
-def bar_rows(columns: list[int], height: int, spacing: int = 0) -> list[str]:
-    """`height` lines of block characters, top line first; 0 is no bar, max is full height."""
+def bar_widths(count: int, width: int) -> tuple[list[int], int]:
+    """How wide each of `count` bars is, and the gap between them, so together they fill
+    `width` columns exactly: (widths, gap). Leftover columns go to bars spread evenly."""
+    if count <= 0 or width <= 0:
+        return [], 0
+    gap = 1 if width >= 2 * count - 1 else 0
+    room = max(count, width - gap * (count - 1))
+    base, extra = divmod(room, count)
+    widths = [base + (i + 1) * extra // count - i * extra // count for i in range(count)]
+    return widths, gap
+
+
+def bar_rows(
+    columns: list[int], height: int, widths: list[int] | None = None, gap: int = 0
+) -> list[str]:
+    """`height` lines of block characters, top line first; 0 is no bar, max is full height.
+    Bar i is widths[i] characters wide (1 without widths), bars `gap` spaces apart."""
     top = max(columns, default=0)
     eighths = [0 if top == 0 else math.ceil(v * height * 8 / top) for v in columns]
+    sizes = widths if widths is not None else [1] * len(columns)
     rows = []
     for level in reversed(range(height)):
-        cells = []
-        for e in eighths:
-            part = min(8, max(0, e - level * 8))
-            cells.append(BLOCKS[part] + " " * spacing)
-        rows.append("".join(cells).rstrip() if spacing else "".join(cells))
+        parts = zip(eighths, sizes, strict=True)
+        cells = [BLOCKS[min(8, max(0, e - level * 8))] * w for e, w in parts]
+        rows.append((" " * gap).join(cells))
     return rows
 
 
@@ -74,7 +90,7 @@ class StatsChart(Widget):
         width = max(1, self.content_size.width)
         height = max(1, self.content_size.height - 2)
         columns, step = group(self.values, width)
-        spacing = 1 if columns and len(columns) * 2 <= width else 0
+        widths, gap = bar_widths(len(columns), width)
         total = sum(self.values)
         top = max(columns, default=0)
         text = Text(no_wrap=True, overflow="crop")
@@ -82,11 +98,11 @@ class StatsChart(Widget):
         most = f"max {top}"
         text.append(head, style="bold")
         text.append(" " * max(1, width - len(head) - len(most)) + most + "\n", style="dim")
-        for line in bar_rows(columns, height, spacing):
+        for line in bar_rows(columns, height, widths, gap):
             text.append(line + "\n")
         if self.first_day and self.last_day:
-            left = f"{self.first_day:%d-%m}"
-            right = f"{self.last_day:%d-%m}"
+            left = f"{self.first_day:%m-%d}"
+            right = f"{self.last_day:%m-%d}"
             middle = "" if step == 1 else _("per {n} days").format(n=step)
             room = width - len(left) - len(right)
             if len(middle) + 2 > room:
