@@ -1,6 +1,7 @@
 """README's two commands are the ones a new user and CI actually run."""
 
 import re
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,8 +28,8 @@ def test_readme_demo_command_installs_and_starts_the_sandbox():
 
 def test_top_level_holds_only_the_agreed_entries():
     allowed = {"glstui", "tests", "screenshots", "pyproject.toml", "README.md"}
-    entries = {
-        p.name for p in ROOT.iterdir() if not p.name.startswith(".") and p.name not in {"build"}
-    }
-    entries = {e for e in entries if not e.endswith(".egg-info")}
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    entries = {path.split("/")[0] for path in tracked if not path.startswith(".")}
     assert entries <= allowed, f"unexpected top-level entries: {sorted(entries - allowed)}"

@@ -140,7 +140,8 @@ class ImportScreen(BaseScreen):
             table.add_column(_("Shop"), key="shop")
         table.add_column(_("Shop name"), key="name")
         table.add_column(_("Import"), key="include")
-        table.add_column(_("Last import"), key="last")
+        # Fixed width: the column must not depend on when the table re-measures after an import.
+        table.add_column(_("Last import"), key="last", width=11 if self.compact else 16)
         table.add_column(_("New"), key="new")
         table.add_column(_("Status"), key="status")
         self.query_one("#progress").display = False
