@@ -195,36 +195,30 @@ def update(
     return integration
 
 
-def toggle_active(store: Any, integration_id: str) -> Integration:
+def _toggle(store: Any, integration_id: str, field: str, word: str) -> Integration:
+    """Flip one on/off switch of a shop in one write, with its audit entry."""
     with store.write() as tx:
         integration = tx.integrations.get(integration_id)
         if integration is None:
             raise IntegrationNotFound(integration_id)
-        integration.active = not integration.active
+        value = not getattr(integration, field)
+        setattr(integration, field, value)
         tx.integrations.put(integration)
         audit.record(
             tx,
             audit.INTEGRATION_TOGGLED,
-            f"{integration.shop_name}: active {'on' if integration.active else 'off'}",
+            f"{integration.shop_name}: {word} {'on' if value else 'off'}",
             target=integration_id,
         )
     return integration
+
+
+def toggle_active(store: Any, integration_id: str) -> Integration:
+    return _toggle(store, integration_id, "active", "active")
 
 
 def toggle_tracking(store: Any, integration_id: str) -> Integration:
-    with store.write() as tx:
-        integration = tx.integrations.get(integration_id)
-        if integration is None:
-            raise IntegrationNotFound(integration_id)
-        integration.update_tracking = not integration.update_tracking
-        tx.integrations.put(integration)
-        audit.record(
-            tx,
-            audit.INTEGRATION_TOGGLED,
-            f"{integration.shop_name}: tracking {'on' if integration.update_tracking else 'off'}",
-            target=integration_id,
-        )
-    return integration
+    return _toggle(store, integration_id, "update_tracking", "tracking")
 
 
 @dataclass(frozen=True)

@@ -289,6 +289,6 @@ def test_snapshot_finished(
         await pilot.press("s")
         await pilot.app.workers.wait_for_complete()
         screen.query_one(LogPane).flush()
-        await pilot.pause()
+        await pilot.pause(0.3)  # a few flush ticks: the pane settles on the tail
 
     assert snap_compare(app, terminal_size=size, run_before=before)

@@ -74,3 +74,18 @@ class BaseScreen(Screen[Any]):
             return
         if len(self.app.screen_stack) > 1 and self.app.screen is self:
             self.dismiss(None)
+
+    def leave_or_ask(self, question: str, yes: str, detail: str) -> None:
+        """Close this screen; with unsaved changes ask first (a danger modal, focus on Stay)."""
+        if not self.has_unsaved_changes():
+            self.dismiss(None)
+            return
+        from glstui.tui.widgets.confirm import ConfirmModal
+
+        def answered(choice: bool | None) -> None:
+            if choice:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            ConfirmModal(question, yes=yes, no=_("Stay"), detail=detail, danger=True), answered
+        )

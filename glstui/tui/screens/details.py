@@ -246,24 +246,10 @@ class DetailsScreen(BaseScreen):
         self.app.push_screen(DeleteShopModal(integration.shop_name, count), answered)
 
     def action_back(self) -> None:
-        if not self.has_unsaved_changes():
-            self.dismiss(None)
-            return
-        from glstui.tui.widgets.confirm import ConfirmModal
-
-        def answered(choice: bool | None) -> None:
-            if choice:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmModal(
-                _("Leave without saving your changes?"),
-                yes=_("Leave"),
-                no=_("Stay"),
-                detail=_("Press n to stay and ctrl+s to save them."),
-                danger=True,
-            ),
-            answered,
+        self.leave_or_ask(
+            _("Leave without saving your changes?"),
+            yes=_("Leave"),
+            detail=_("Press n to stay and ctrl+s to save them."),
         )
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:

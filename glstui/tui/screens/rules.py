@@ -458,24 +458,10 @@ class RulesScreen(BaseScreen):
         self.app.push_screen(SkuWeightsScreen(), lambda _result: self.refresh_preview())
 
     def action_back(self) -> None:
-        if not self.has_unsaved_changes():
-            self.dismiss(None)
-            return
-        from glstui.tui.widgets.confirm import ConfirmModal
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmModal(
-                _("Leave without saving the rules?"),
-                yes=_("Leave"),
-                no=_("Stay"),
-                detail=_("Press n to stay and ctrl+s to save them."),
-                danger=True,
-            ),
-            answered,
+        self.leave_or_ask(
+            _("Leave without saving the rules?"),
+            yes=_("Leave"),
+            detail=_("Press n to stay and ctrl+s to save them."),
         )
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
@@ -889,22 +875,8 @@ class RuleEditScreen(BaseScreen):
         self.dismiss(rule)
 
     def action_back(self) -> None:
-        if not self.has_unsaved_changes():
-            self.dismiss(None)
-            return
-        from glstui.tui.widgets.confirm import ConfirmModal
-
-        def answered(yes: bool | None) -> None:
-            if yes:
-                self.dismiss(None)
-
-        self.app.push_screen(
-            ConfirmModal(
-                _("Discard the changes to this rule?"),
-                yes=_("Discard"),
-                no=_("Stay"),
-                detail=_("Press n to stay and ctrl+s to keep the rule."),
-                danger=True,
-            ),
-            answered,
+        self.leave_or_ask(
+            _("Discard the changes to this rule?"),
+            yes=_("Discard"),
+            detail=_("Press n to stay and ctrl+s to keep the rule."),
         )

@@ -96,6 +96,10 @@ class LogPane(Log):
     def flush(self) -> None:
         """Write everything queued in one batch (also called when a run ends)."""
         if not self._pending:
+            # A layout change (progress bars, summary) can leave a following pane short of
+            # the tail; the next tick puts it back.
+            if self.following and not self.is_vertical_scroll_end:
+                self._to_tail()
             return
         batch = list(self._pending)
         self._pending.clear()
