@@ -188,24 +188,26 @@ def _stored_docs(path: Path) -> list[dict]:
     return list(data.get("orders", {}).values())
 
 
-def test_killed_import_restarts_where_it_stopped_without_duplicates(make_sandbox, tmp_path):
+def child_import_world(make_sandbox, tmp_path):
+    """A sandbox with 600 orders, a store with one connected shop (its time, the shop), and the env
+    a child process (CHILD) needs to import that shop on its own."""
     sandbox = make_sandbox(seed=1, orders=600, time_scale=60.0, arrivals_per_hour=0)
     data = tmp_path / "data"
     now = sandbox.clock.now()
     store = Store.open(data, FixedClock(now))
-    integ = Integration(
+    shop = Integration(
         "Demo Shop NL",
         status=CONNECTED,
         marketplace_ids=MARKETPLACES,
         selling_partner_id=DEMO_SELLER_ID,
     )
     with store.write() as tx:
-        tx.integrations.put(integ)
+        tx.integrations.put(shop)
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "T_NOW": to_iso(now),
-        "T_SHOP": integ.id,
+        "T_SHOP": shop.id,
         "T_APP_ID": DEMO_APP_ID,
         "T_LWA_CLIENT_ID": DEMO_CLIENT_ID,
         "T_LWA_CLIENT_SECRET": DEMO_CLIENT_SECRET,
@@ -214,6 +216,11 @@ def test_killed_import_restarts_where_it_stopped_without_duplicates(make_sandbox
         "T_URL": sandbox.base_url,
         "T_SCALE": str(sandbox.time_scale),
     }
+    return sandbox, data, now, shop, env
+
+
+def test_killed_import_restarts_where_it_stopped_without_duplicates(make_sandbox, tmp_path):
+    sandbox, data, now, _shop, env = child_import_world(make_sandbox, tmp_path)
     # Every search answer takes a while, so the kill lands while page 2 is on its way.
     sandbox.faults.add("slow", None, "/orders/2026-01-01/orders", delay=0.8)
     child = subprocess.Popen(

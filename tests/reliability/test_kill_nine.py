@@ -23,14 +23,12 @@ from pathlib import Path
 
 import pytest
 from test_import_headless import CHILD as IMPORT_CHILD
-from test_import_headless import MARKETPLACES, _stored_docs
+from test_import_headless import _stored_docs, child_import_world
 from test_labels_world import make_world
 from test_outbox_faults import deliver_until_done
 
 from glstui.domain.clock import FixedClock, to_iso
-from glstui.domain.integration import CONNECTED, Integration
 from glstui.domain.order import NEW, SHIPPED
-from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SELLER_ID
 from glstui.services import labelling
 from glstui.store import Store
 
@@ -156,31 +154,7 @@ def _label_and_confirm_under_kills(make_sandbox, tmp_path, kills: int, seed: int
 
 
 def _import_under_kills(make_sandbox, tmp_path, kills: int, seed: int) -> None:
-    sandbox = make_sandbox(seed=1, orders=600, time_scale=60.0, arrivals_per_hour=0)
-    data = tmp_path / "data"
-    now = sandbox.clock.now()
-    store = Store.open(data, FixedClock(now))
-    integ = Integration(
-        "Demo Shop NL",
-        status=CONNECTED,
-        marketplace_ids=MARKETPLACES,
-        selling_partner_id=DEMO_SELLER_ID,
-    )
-    with store.write() as tx:
-        tx.integrations.put(integ)
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "T_NOW": to_iso(now),
-        "T_SHOP": integ.id,
-        "T_APP_ID": DEMO_APP_ID,
-        "T_LWA_CLIENT_ID": DEMO_CLIENT_ID,
-        "T_LWA_CLIENT_SECRET": DEMO_CLIENT_SECRET,
-        "T_REFRESH_TOKEN": sandbox.issue_refresh_token(),
-        "T_DATA": str(data),
-        "T_URL": sandbox.base_url,
-        "T_SCALE": str(sandbox.time_scale),
-    }
+    sandbox, data, now, _shop, env = child_import_world(make_sandbox, tmp_path)
     cmd = [sys.executable, "-u", "-c", "print('READY', flush=True)\n" + IMPORT_CHILD]
     sandbox.faults.add("slow", None, "/orders/2026-01-01/orders", delay=0.15)
     rng = random.Random(seed)

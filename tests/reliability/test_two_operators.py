@@ -3,7 +3,6 @@ renames it, at the same time, in separate processes. No update of either may be 
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
@@ -12,11 +11,9 @@ from pathlib import Path
 
 import pytest
 from test_import_headless import CHILD as IMPORT_CHILD
-from test_import_headless import MARKETPLACES
+from test_import_headless import child_import_world
 
 from glstui.domain.clock import FixedClock, to_iso
-from glstui.domain.integration import CONNECTED, Integration
-from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SELLER_ID
 from glstui.services import audit
 from glstui.store import Store
 
@@ -44,31 +41,7 @@ TOGGLER = textwrap.dedent(
 
 
 def _race(make_sandbox, tmp_path, rounds: int) -> None:
-    sandbox = make_sandbox(seed=1, orders=600, time_scale=60.0, arrivals_per_hour=0)
-    data = tmp_path / "data"
-    now = sandbox.clock.now()
-    store = Store.open(data, FixedClock(now))
-    shop = Integration(
-        "Demo Shop NL",
-        status=CONNECTED,
-        marketplace_ids=MARKETPLACES,
-        selling_partner_id=DEMO_SELLER_ID,
-    )
-    with store.write() as tx:
-        tx.integrations.put(shop)
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(ROOT),
-        "T_NOW": to_iso(now),
-        "T_SHOP": shop.id,
-        "T_APP_ID": DEMO_APP_ID,
-        "T_LWA_CLIENT_ID": DEMO_CLIENT_ID,
-        "T_LWA_CLIENT_SECRET": DEMO_CLIENT_SECRET,
-        "T_REFRESH_TOKEN": sandbox.issue_refresh_token(),
-        "T_DATA": str(data),
-        "T_URL": sandbox.base_url,
-        "T_SCALE": str(sandbox.time_scale),
-    }
+    sandbox, data, now, shop, env = child_import_world(make_sandbox, tmp_path)
     # Amazon answers slowly, so the import spans the toggler's whole run.
     sandbox.faults.add("slow", None, "/orders/2026-01-01/orders", delay=max(0.5, rounds * 0.01))
     importer = subprocess.Popen(
