@@ -189,8 +189,8 @@ def _stored_docs(path: Path) -> list[dict]:
 
 
 def child_import_world(make_sandbox, tmp_path):
-    """A sandbox with 600 orders, a store with one connected shop (its time, the shop), and the env
-    a child process (CHILD) needs to import that shop on its own."""
+    """(sandbox, data dir, now, shop, env): a sandbox with 600 orders, a store holding one
+    connected shop, and the environment a child process (CHILD) needs to import it."""
     sandbox = make_sandbox(seed=1, orders=600, time_scale=60.0, arrivals_per_hour=0)
     data = tmp_path / "data"
     now = sandbox.clock.now()
