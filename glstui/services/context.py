@@ -199,20 +199,32 @@ DEMO_SENDER = SenderAddress(
 )
 
 
-def build_demo_context(language: str, clock: Clock, orders: int = 120) -> AppContext:
-    """A throwaway data dir, in-memory keys and the sandbox: the whole flow, offline."""
-    from glstui.sandbox import (
-        DEMO_APP_ID,
-        DEMO_CLIENT_ID,
-        DEMO_CLIENT_SECRET,
-        Sandbox,
-    )
-    from glstui.sandbox.amazon import CODE_TTL
+def demo_secrets() -> Secrets:
+    """In-memory keys holding the sandbox's demo Amazon app and GLS login."""
+    from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
     from glstui.sandbox.gls import (
         GLS_DEMO_PASSWORD,
         GLS_DEMO_SUBSCRIPTION_KEY,
         GLS_DEMO_USERNAME,
     )
+
+    secrets = Secrets.in_memory()
+    for name, value in {
+        "amazon.app_id": DEMO_APP_ID,
+        "amazon.lwa_client_id": DEMO_CLIENT_ID,
+        "amazon.lwa_client_secret": DEMO_CLIENT_SECRET,
+        "gls.username": GLS_DEMO_USERNAME,
+        "gls.password": GLS_DEMO_PASSWORD,
+        "gls.subscription_key": GLS_DEMO_SUBSCRIPTION_KEY,
+    }.items():
+        secrets.set(name, value)
+    return secrets
+
+
+def build_demo_context(language: str, clock: Clock, orders: int = 120) -> AppContext:
+    """A throwaway data dir, in-memory keys and the sandbox: the whole flow, offline."""
+    from glstui.sandbox import Sandbox
+    from glstui.sandbox.amazon import CODE_TTL
 
     directory = Path(tempfile.mkdtemp(prefix="glstui-demo-"))
     setup_logging(config.log_dir(directory))
@@ -224,16 +236,7 @@ def build_demo_context(language: str, clock: Clock, orders: int = 120) -> AppCon
         code_ttl=CODE_TTL * DEMO_TIME_SCALE,
     )
     sandbox.start()
-    secrets = Secrets.in_memory()
-    for name, value in {
-        "amazon.app_id": DEMO_APP_ID,
-        "amazon.lwa_client_id": DEMO_CLIENT_ID,
-        "amazon.lwa_client_secret": DEMO_CLIENT_SECRET,
-        "gls.username": GLS_DEMO_USERNAME,
-        "gls.password": GLS_DEMO_PASSWORD,
-        "gls.subscription_key": GLS_DEMO_SUBSCRIPTION_KEY,
-    }.items():
-        secrets.set(name, value)
+    secrets = demo_secrets()
     store = Store.open(directory, clock)
     with store.write() as tx:
         tx.settings.put(Settings(sender=DEMO_SENDER))

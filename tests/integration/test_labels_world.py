@@ -21,10 +21,8 @@ from glstui.domain.clock import Clock, FixedClock
 from glstui.domain.integration import CONNECTED, Integration
 from glstui.domain.order import NEW, Order
 from glstui.domain.settings import SenderAddress, Settings
-from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SELLER_ID, Sandbox
-from glstui.sandbox.gls import GLS_DEMO_PASSWORD, GLS_DEMO_SUBSCRIPTION_KEY, GLS_DEMO_USERNAME
-from glstui.secrets import Secrets
-from glstui.services.context import AppContext
+from glstui.sandbox import DEMO_SELLER_ID, Sandbox
+from glstui.services.context import AppContext, demo_secrets
 from glstui.services.events import LogLine
 from glstui.services.importer import import_shops
 from glstui.store import Store
@@ -50,20 +48,6 @@ class TestContext(AppContext):
 
     def http_client(self) -> httpx.AsyncClient:
         return httpx.AsyncClient(timeout=httpx.Timeout(self.http_timeout))
-
-
-def demo_secrets() -> Secrets:
-    secrets = Secrets.in_memory()
-    for name, value in {
-        "amazon.app_id": DEMO_APP_ID,
-        "amazon.lwa_client_id": DEMO_CLIENT_ID,
-        "amazon.lwa_client_secret": DEMO_CLIENT_SECRET,
-        "gls.username": GLS_DEMO_USERNAME,
-        "gls.password": GLS_DEMO_PASSWORD,
-        "gls.subscription_key": GLS_DEMO_SUBSCRIPTION_KEY,
-    }.items():
-        secrets.set(name, value)
-    return secrets
 
 
 @dataclass
