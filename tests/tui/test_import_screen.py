@@ -43,6 +43,14 @@ def sandbox() -> Iterator[Sandbox]:
 
 
 @pytest.fixture
+def small_sandbox() -> Iterator[Sandbox]:
+    """Few orders, so the finished import's whole log fits the pane at 120x40."""
+    sb = Sandbox(seed=3, orders=40, time_scale=1.0, start=NOW, arrivals_per_hour=0).start()
+    yield sb
+    sb.stop()
+
+
+@pytest.fixture
 def shop_ctx(make_ctx: Any, seed_shops: Any, sandbox: Sandbox) -> Any:
     """The four seed shops; the two connected ones are sellers of the sandbox."""
     ctx = make_ctx(endpoints=Endpoints.sandbox(sandbox.base_url), app_keys=False)
@@ -276,9 +284,9 @@ def test_snapshot_running(
 
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_finished(
-    snap_compare: Any, make_ctx: Any, seed_shops: Any, sandbox: Sandbox, size: Any
+    snap_compare: Any, make_ctx: Any, seed_shops: Any, small_sandbox: Sandbox, size: Any
 ) -> None:
-    app = GlsApp(_ctx_one_shop(make_ctx, seed_shops, sandbox))
+    app = GlsApp(_ctx_one_shop(make_ctx, seed_shops, small_sandbox))
 
     async def before(pilot: Any) -> None:
         screen = await open_import(pilot)
@@ -288,7 +296,13 @@ def test_snapshot_finished(
         table.move_cursor(row=[r.value for r in table.rows].index("shop0001"))
         await pilot.press("s")
         await pilot.app.workers.wait_for_complete()
-        screen.query_one(LogPane).flush()
-        await pilot.pause(0.3)  # a few flush ticks: the pane settles on the tail
+        pane = screen.query_one(LogPane)
+        pane.flush()
+        for _ in range(40):  # the pane returns to the tail on its own flush ticks
+            await pilot.app.workers.wait_for_complete()  # Log measures line widths in a thread
+            await pilot.pause(0.05)
+            if pane.is_vertical_scroll_end and not pane.pending:
+                break
+        await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=before)
