@@ -34,6 +34,7 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 
 from glstui import config
+from glstui.domain.errors import GlstuiError
 from glstui.logs import register_sensitive
 
 SERVICE = "glstui"
@@ -58,7 +59,7 @@ def refresh_token_name(integration_id: str) -> str:
     return f"amazon.refresh_token.{integration_id}"
 
 
-class SecretsError(Exception):
+class SecretsError(GlstuiError):
     """Base of the secrets errors; the message says what to do, never a secret value."""
 
 

@@ -5,8 +5,10 @@ No token, code or secret ever goes into these texts: they end up on screen and i
 
 from __future__ import annotations
 
+from glstui.domain.errors import GlstuiError
 
-class AmazonError(Exception):
+
+class AmazonError(GlstuiError):
     """Base of everything that can go wrong talking to Amazon."""
 
     def __init__(self, user_message: str) -> None:

@@ -30,7 +30,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import NoReturn
 
-from glstui.domain.errors import ValidationError
+from glstui.domain.errors import GlstuiError, ValidationError
 
 STREET_MAX = 40
 HOUSE_NO_MAX = 5
@@ -39,7 +39,7 @@ NAME_MAX = 30
 ZIP_MAX = 8
 
 
-class AddressSplitError(ValueError):
+class AddressSplitError(GlstuiError, ValueError):
     """The street line cannot be split safely; `reason` tells the operator what to fix."""
 
     def __init__(self, reason: str) -> None:

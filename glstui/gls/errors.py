@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from glstui.domain.errors import GlstuiError
+
 _SECTIONS = {
     "addresses.deliveryaddress": "Recipient",
     "addresses.pickupaddress": "Sender",
@@ -59,7 +61,7 @@ def field_label(path: str) -> str:
     return path
 
 
-class GlsError(Exception):
+class GlsError(GlstuiError):
     """GLS did not do what was asked.
 
     retryable: trying again later makes sense (GLS busy or unreachable).

@@ -10,12 +10,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from glstui.domain.errors import GlstuiError
+
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 _PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
 _OBJ_AT = re.compile(rb"(\d+)\s+(\d+)\s+obj\b")
 
 
-class LabelFileError(ValueError):
+class LabelFileError(GlstuiError, ValueError):
     """The label data is not a usable PDF or ZPL file."""
 
 

@@ -19,6 +19,7 @@ from glstui import config
 from glstui.amazon.client import AppCredentials, SpApiClient
 from glstui.amazon.endpoints import Endpoints
 from glstui.domain.clock import Clock, SystemClock
+from glstui.domain.errors import GlstuiError
 from glstui.domain.settings import SenderAddress, Settings
 from glstui.gls.client import GLS_LIVE_URL, GLS_TEST_URL, GlsClient
 from glstui.i18n import set_language
@@ -30,7 +31,7 @@ DEMO_TIME_SCALE = 60.0
 HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
-class ContextError(Exception):
+class ContextError(GlstuiError):
     """glstui cannot start; the message says what to do."""
 
 

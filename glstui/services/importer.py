@@ -27,6 +27,7 @@ from typing import Any, TypeVar
 from glstui.amazon.errors import AmazonApiError, AmazonError, GrantRevoked
 from glstui.amazon.mapping import order_from_api
 from glstui.domain.clock import Clock, from_iso, to_iso
+from glstui.domain.errors import GlstuiError
 from glstui.domain.integration import NEEDS_REAUTH, Integration
 from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, Order
 from glstui.domain.rules import Decision
@@ -374,7 +375,7 @@ class Prefetch:
         self._task.cancel()
 
 
-class ShopDeleted(Exception):
+class ShopDeleted(GlstuiError):
     """The shop was deleted (by another operator) while its import ran."""
 
     def __init__(self, integration_id: str) -> None:

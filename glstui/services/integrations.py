@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from glstui.domain.clock import Clock
-from glstui.domain.errors import ValidationError
+from glstui.domain.errors import GlstuiError, ValidationError
 from glstui.domain.integration import (
     CONNECTED,
     DRAFT,
@@ -30,7 +30,7 @@ PLACEHOLDER_NAME = "New Amazon shop"
 _PLACEHOLDER_RE = re.compile(r"^New Amazon shop( \d+)?$")
 
 
-class IntegrationNotFound(LookupError):
+class IntegrationNotFound(GlstuiError, LookupError):
     def __init__(self, integration_id: str) -> None:
         super().__init__(f"No shop with id {integration_id}")
         self.integration_id = integration_id

@@ -43,6 +43,7 @@ import httpx
 
 from glstui.amazon.errors import AmazonApiError, AmazonError, GrantRevoked
 from glstui.domain.clock import Clock
+from glstui.domain.errors import GlstuiError
 from glstui.domain.integration import NEEDS_REAUTH, Integration
 from glstui.domain.order import LABELLED, SHIPPED
 from glstui.domain.shipment import FAILED, PENDING, SENT, SKIPPED, OutboxEntry
@@ -212,13 +213,13 @@ def next_due(store: Any, clock: Clock) -> datetime | None:
     return min(times) if times else None
 
 
-class OutboxEntryNotFound(LookupError):
+class OutboxEntryNotFound(GlstuiError, LookupError):
     def __init__(self, entry_id: str) -> None:
         super().__init__(entry_id)
         self.user_message = _("This confirmation no longer exists.")
 
 
-class OutboxStateError(ValueError):
+class OutboxStateError(GlstuiError, ValueError):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.user_message = message

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from glstui.amazon.regions import MARKETPLACES
-from glstui.domain.errors import ValidationError
+from glstui.domain.errors import GlstuiError, ValidationError
 from glstui.domain.integration import Integration
 from glstui.domain.order import HELD, NEW, Order
 from glstui.domain.rules import (
@@ -199,7 +199,7 @@ class CsvImport:
         return self.added + self.changed + self.unchanged
 
 
-class CsvFileError(Exception):
+class CsvFileError(GlstuiError):
     """The CSV file cannot be read; `user_message` says why (translated)."""
 
     def __init__(self, user_message: str) -> None:

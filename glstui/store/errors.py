@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from glstui.domain.errors import GlstuiError
 
-class StoreError(Exception):
+
+class StoreError(GlstuiError):
     """Something is wrong with the data files; the message says what to do."""
 
     def __init__(self, path: Path | str, message: str) -> None:
