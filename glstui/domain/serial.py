@@ -43,7 +43,13 @@ def _convert(tp: Any, value: Any) -> Any:
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         return _convert(args[0], value) if len(args) == 1 else value
     if tp is datetime:
-        return from_iso(value) if isinstance(value, str) else value
+        if isinstance(value, datetime):
+            return value
+        if not isinstance(value, str):
+            raise TypeError(f"expected a date and time, not {type(value).__name__}")
+        return from_iso(value)
+    if origin in (list, dict) and not isinstance(value, origin):
+        raise TypeError(f"expected {origin.__name__}, not {type(value).__name__}")
     if origin is list:
         (item,) = typing.get_args(tp) or (Any,)
         return [_convert(item, v) for v in value]

@@ -11,6 +11,7 @@ from glstui.store.errors import (
     StoreBusy,
     StoreCorrupt,
     StoreError,
+    StoreRecordDamaged,
     StoreTooNew,
     StoreWriteError,
 )
@@ -32,6 +33,7 @@ __all__ = [
     "StoreBusy",
     "StoreCorrupt",
     "StoreError",
+    "StoreRecordDamaged",
     "StoreTooNew",
     "StoreWriteError",
     "WriteTx",

@@ -20,6 +20,19 @@ class StoreCorrupt(StoreError):
     """A data file cannot be parsed. It was left exactly as it was (never overwritten)."""
 
 
+class StoreRecordDamaged(StoreCorrupt):
+    """One record of a data file has the wrong shape (hand-edited or damaged).
+
+    Readers refuse it like an unparsable file, naming the file, the table and the record's
+    key, so one bad order never crashes a screen and the file is never rewritten because of it.
+    """
+
+    def __init__(self, path: Path | str, message: str, table: str, record: str) -> None:
+        super().__init__(path, message)
+        self.table = table
+        self.record = record
+
+
 class StoreTooNew(StoreError):
     """A data file was written by a newer glstui (higher schema version)."""
 

@@ -24,11 +24,23 @@ from glstui.domain.run import ImportRun
 from glstui.domain.serial import from_dict, to_dict
 from glstui.domain.settings import Settings
 from glstui.domain.shipment import OutboxEntry, Shipment
-from glstui.store.errors import StoreCorrupt
+from glstui.store.errors import StoreRecordDamaged
 from glstui.store.storage import AtomicJSONStorage, corrupt_message
 
 T = TypeVar("T")
 Doc = dict[str, Any]
+
+
+_BAD_SHAPE = (TypeError, ValueError, KeyError, AttributeError, RecursionError)
+
+
+def damaged(file: DataFile, table: str, doc: Any, exc: BaseException) -> StoreRecordDamaged:
+    """The error for one record of `table` that does not decode (file and key named)."""
+    key = "?"
+    if isinstance(doc, dict):
+        key = str(doc.get("order_id") or doc.get("id") or "?")
+    reason = f"a record in '{table}' ({key}) has the wrong shape: {exc}"
+    return StoreRecordDamaged(file.path, corrupt_message(file.path, reason), table, key)
 
 
 def clone(value: Any) -> Any:
@@ -133,12 +145,10 @@ class ReadRepo(Generic[T]):
     def _decode(self, doc: Doc) -> T:
         try:
             return from_dict(self._spec.cls, clone(dict(doc)))
-        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        except _BAD_SHAPE as exc:
             # A hand-edited or damaged document: refuse it like an unparsable file (the file
             # is never rewritten because of it), naming the file and the record.
-            key = doc.get("order_id") or doc.get("id") or "?" if isinstance(doc, dict) else "?"
-            reason = f"a record in '{self._spec.name}' ({key}) has the wrong shape"
-            raise StoreCorrupt(self._file.path, corrupt_message(self._file.path, reason)) from exc
+            raise damaged(self._file, self._spec.name, doc, exc) from exc
 
     def _visible(self, doc: Doc) -> bool:
         return self._hide is None or not self._hide(self._spec.doc_key(doc))
@@ -260,7 +270,12 @@ class SettingsRepo:
 
     def get(self) -> Settings:
         doc = self._file.table(SETTINGS_TABLE).get(doc_id=SETTINGS_ID)
-        return Settings() if doc is None else from_dict(Settings, clone(dict(doc)))
+        if doc is None:
+            return Settings()
+        try:
+            return from_dict(Settings, clone(dict(doc)))
+        except _BAD_SHAPE as exc:
+            raise damaged(self._file, SETTINGS_TABLE, {"id": "settings"}, exc) from exc
 
     def put(self, settings: Settings) -> None:
         if not self._writable:

@@ -11,7 +11,11 @@ storage instead:
   write, fsync, os.replace, fsync the directory. Before the replace the previous file is
   hard-linked to `<name>.bak` (no copy, so it costs nothing), which is therefore always the
   previous committed version;
-- refuses a file it cannot parse (StoreCorrupt) and never writes over it;
+- refuses a file it cannot parse (StoreCorrupt) and never writes over it: that includes
+  JSON nested too deep to parse, duplicate keys (json would silently keep the last one, so
+  a table could vanish and the next commit make that permanent) and anything that is not a
+  regular file (a FIFO would make every reader hang);
+- writes through a symlinked data file to its target (a shared store stays shared);
 - keeps each document's serialised JSON ("fragment", b'"doc_id":{...}') per table, so a
   commit serialises only the documents that changed and joins the rest: at 10k orders a
   json.dumps of everything costs ~200 ms per commit, the join ~10 ms.
@@ -32,6 +36,7 @@ import contextlib
 import json
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -90,12 +95,30 @@ def corrupt_message(path: Path, reason: str) -> str:
     )
 
 
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        dup = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise _DuplicateKey(dup)
+    return obj
+
+
 def parse(path: Path, raw: bytes, kind: str) -> dict[str, dict[str, Any]]:
     """Parse and check the shape TinyDB expects: {table: {doc_id: {field: value}}}."""
     if not raw.strip():
         raise StoreCorrupt(path, corrupt_message(path, "the file is empty"))
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, object_pairs_hook=_no_duplicates)
+    except RecursionError:
+        raise StoreCorrupt(path, corrupt_message(path, "it is nested too deeply")) from None
+    except _DuplicateKey as exc:
+        reason = f"the key '{exc}' appears twice, so part of the data would be lost"
+        raise StoreCorrupt(path, corrupt_message(path, reason)) from None
     except (ValueError, UnicodeDecodeError) as exc:
         reason = f"not valid JSON: {exc}" if isinstance(exc, json.JSONDecodeError) else str(exc)
         raise StoreCorrupt(path, corrupt_message(path, reason)) from None
@@ -284,15 +307,21 @@ class AtomicJSONStorage(Storage):
         keeps nothing of the bad file in memory.
         """
         try:
-            handle = open(self.path, "rb")  # noqa: SIM115 - closed below
+            # O_NONBLOCK: opening a FIFO must not wait for a writer (it is refused below).
+            fd = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
         except FileNotFoundError:
             if self._data is not None and self._sig is None:
                 return False
             self._reset({}, None)
             migrations.migrate(self._data, self.kind)
             return True
-        with handle:
-            sig = signature(os.fstat(handle.fileno()))
+        with os.fdopen(fd, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            if not stat.S_ISREG(st.st_mode):
+                self.invalidate()
+                raise StoreCorrupt(self.path, corrupt_message(self.path, "not a regular file"))
+            os.set_blocking(fd, True)
+            sig = signature(st)
             if self._data is not None and sig == self._sig:
                 return False
             raw = handle.read()
@@ -353,7 +382,8 @@ class AtomicJSONStorage(Storage):
         if not self.dirty or self._data is None:
             return
         try:
-            self._sig = atomic_write(self.path, self.render)
+            # Through a symlink to its target: replacing the link would split a shared store.
+            self._sig = atomic_write(Path(os.path.realpath(self.path)), self.render)
         except OSError as exc:
             self.invalidate()
             raise StoreWriteError(
