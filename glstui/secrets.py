@@ -12,6 +12,12 @@
 - Unattended runs take the passphrase from $GLSTUI_KEYRING_PASSPHRASE or from the systemd
   credential file $CREDENTIALS_DIRECTORY/glstui-passphrase.
 - `Secrets.in_memory()` for tests and --demo.
+- A secrets.cfg that exists is never re-keyed: an empty, truncated, foreign or garbled file
+  is refused (SecretsFileDamaged) saying what is wrong with it, so "wrong passphrase" only
+  ever means the passphrase.
+- A new file's passphrase must be at least MIN_PASSPHRASE characters and mix at least two of
+  lowercase, uppercase, digits and other characters (spaces count): "correct horse" passes,
+  "1", "aaaaaaaaaa" and "0123456789" do not. It guards every key; there is no recovery.
 
 Secret values never appear in exception messages; each value read or written is registered
 with glstui.logs so the log filter scrubs it should it ever reach a log line.
@@ -43,6 +49,7 @@ PASSPHRASE_ENV = "GLSTUI_KEYRING_PASSPHRASE"
 CREDENTIAL_NAME = "glstui-passphrase"
 BACKEND_ENV = "GLSTUI_SECRETS"  # auto (default) | file
 KDF_ROUNDS = 100_000
+MIN_PASSPHRASE = 10
 
 NAMES = (
     "amazon.app_id",
@@ -71,8 +78,79 @@ class SecretsLocked(SecretsUnavailable):
     """The encrypted file is locked: unlock it with its passphrase first."""
 
 
+class SecretsFileDamaged(SecretsUnavailable):
+    """secrets.cfg exists but is not a usable secrets file; it is left untouched."""
+
+
 class WrongPassphrase(SecretsError):
     """The passphrase does not open the encrypted secrets file."""
+
+
+class WeakPassphrase(SecretsError):
+    """A new secrets file's passphrase is too easy to guess (see the module docstring)."""
+
+
+def passphrase_problem(passphrase: str) -> str | None:
+    """Why `passphrase` is too weak for a new file, or None when it will do."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        return f"it has {len(passphrase)} characters; use at least {MIN_PASSPHRASE}"
+    classes = {
+        "lower" if c.islower() else "upper" if c.isupper() else "digit" if c.isdigit() else "x"
+        for c in passphrase
+    }
+    if len(classes) < 2:
+        return (
+            "it uses only one kind of character; mix letters with digits, spaces, capitals "
+            "or punctuation"
+        )
+    return None
+
+
+def _reference_problem(value: str) -> str | None:
+    """What is wrong with the stored passphrase check entry, judged without the passphrase."""
+    import base64
+    import json
+
+    try:
+        data = json.loads(base64.decodebytes(value.encode()).decode())
+        ok = isinstance(data, dict) and {"salt", "IV", "password_encrypted"} <= data.keys()
+        if ok:
+            for key in ("salt", "IV", "password_encrypted"):
+                base64.decodebytes(str(data[key]).encode())
+    except (ValueError, UnicodeDecodeError, TypeError):
+        ok = False
+    return None if ok else "its passphrase check entry is garbled"
+
+
+def file_problem(path: Path) -> str | None:
+    """What is wrong with an existing secrets file (None: it looks like one of ours)."""
+    import stat
+
+    from keyrings.alt.escape import escape
+
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            return "is not a regular file"
+        raw = path.read_bytes()
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    if not raw.strip():
+        return "is empty (it was emptied or cut short; the keys it held are gone)"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return "is not a text file (it is damaged or not a glstui secrets file)"
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(text)
+    except configparser.Error:
+        return "is not in the secrets file format (it is damaged or not a glstui secrets file)"
+    section, option = escape(_REFERENCE[0]), escape(_REFERENCE[1])
+    if not parser.has_option(section, option):
+        return "has no passphrase check entry (it was cut short or is not a glstui secrets file)"
+    problem = _reference_problem(parser.get(section, option))
+    return None if problem is None else problem
 
 
 # --- backends -------------------------------------------------------------------------------
@@ -251,6 +329,10 @@ class Secrets:
                     f"The passphrase from {source} does not open {path}: correct it, "
                     "or unlock with the right passphrase."
                 )
+            except WeakPassphrase as exc:
+                secrets.unlock_error = f"The passphrase from {source}: {exc.user_message}"
+            except SecretsUnavailable as exc:
+                secrets.unlock_error = exc.user_message
         return secrets
 
     @classmethod
@@ -274,19 +356,17 @@ class Secrets:
     @property
     def is_new(self) -> bool:
         """True for an encrypted file that does not exist yet: unlock() sets its passphrase."""
-        return self.kind == "file" and not self._has_reference()
+        return self.kind == "file" and not self._exists()
 
-    def _has_reference(self) -> bool:
-        if self.path is None or not self.path.exists():
-            return False
-        from keyrings.alt.escape import escape
+    def _exists(self) -> bool:
+        return self.path is not None and os.path.lexists(self.path)
 
-        parser = configparser.RawConfigParser()
-        try:
-            parser.read(self.path, encoding="utf-8")
-        except (configparser.Error, UnicodeDecodeError):
-            return True  # exists but unreadable: never start a new one over it
-        return parser.has_option(escape(_REFERENCE[0]), escape(_REFERENCE[1]))
+    def _damaged(self, problem: str) -> SecretsFileDamaged:
+        return SecretsFileDamaged(
+            f"The encrypted secrets file {self.path} {problem}. It was left untouched. Move "
+            f"it aside (for example rename it to {SECRETS_FILE}.broken) and enter the keys "
+            "again under Keys, or put back your own backup copy of it."
+        )
 
     def unlock(self, passphrase: str) -> None:
         """Open the encrypted file (or create it with this passphrase when it is new)."""
@@ -295,10 +375,23 @@ class Secrets:
         if not passphrase:
             raise WrongPassphrase("Type the passphrase of the encrypted secrets file.")
         with self._mutex:
+            new = not self._exists()
+            if new:
+                weak = passphrase_problem(passphrase)
+                if weak:
+                    raise WeakPassphrase(
+                        f"That passphrase is too easy to guess: {weak}. It protects every key "
+                        "in the file and cannot be recovered."
+                    )
+            else:
+                assert self.path is not None
+                problem = file_problem(self.path)
+                if problem:
+                    raise self._damaged(problem)
             backend = self._backend
             backend.keyring_key = passphrase
             try:
-                if not self._has_reference():
+                if new:
                     backend.set_password(*_REFERENCE)
                     backend._write_config_value("keyring-setting", "scheme", backend.scheme)
                     backend._write_config_value("keyring-setting", "version", backend.version)
