@@ -27,10 +27,10 @@ def test_dutch_excel_semicolons_and_decimal_comma():
     assert problems == []
 
 
-def test_decimal_comma_in_a_comma_file_quoted_or_not():
+def test_decimal_comma_in_a_comma_file_only_when_quoted():
     weights, problems = parse_csv('MUG-1,"0,45"\nLAMP,2,5\n')
-    assert weights == {"MUG-1": 0.45, "LAMP": 2.5}
-    assert problems == []
+    assert weights == {"MUG-1": 0.45}
+    assert lines(problems) == [(2, "ambiguous", False)]  # never guessed from a third column
 
 
 def test_units_kg_and_grams():
@@ -41,13 +41,14 @@ def test_units_kg_and_grams():
 def test_bad_rows_are_reported_by_line_number_and_the_rest_loads():
     text = "sku,weight_kg\nGOOD,1\n,2\nBAD,heavy\nNEG,-1\n\nX,1,2,3\nHUGE,5000\nOK2,0,3\n"
     weights, problems = parse_csv(text)
-    assert weights == {"GOOD": 1.0, "OK2": 0.3}
+    assert weights == {"GOOD": 1.0}
     assert lines(problems) == [
         (3, "sku_missing", False),
         (4, "not_number", False),
         (5, "negative", False),
         (7, "columns", False),
         (8, "too_heavy", False),
+        (9, "ambiguous", False),
     ]
     assert str(problems[1]) == "line 4: 'heavy' is not a weight in kg"
     assert "in grams" in problems[4].message
@@ -87,3 +88,42 @@ def test_every_message_formats(key):
     template = CSV_MESSAGES[key]
     names = {n.split("}")[0] for n in template.split("{")[1:]}
     assert template.format(**dict.fromkeys(names, "x"))
+
+
+def test_a_stock_column_is_never_read_as_decimals():
+    weights, problems = parse_csv("sku,weight_kg,stock\nMUG-1,2,100\nLAMP,3,7\n")
+    assert weights == {}
+    assert lines(problems) == [(2, "ambiguous", False), (3, "ambiguous", False)]
+    assert "'2,100'" in problems[0].message
+
+
+@pytest.mark.parametrize("zero", ["0", "0,0", "0 g", "0.00 kg"])
+def test_a_weight_of_zero_is_refused(zero):
+    weights, problems = parse_csv(f"MUG-1;{zero}\nLAMP;1\n")
+    assert weights == {"LAMP": 1.0}
+    assert lines(problems) == [(1, "zero", False)]
+
+
+def test_skus_with_line_breaks_or_control_characters_are_refused_by_line():
+    text = 'sku,weight_kg\n"MUG\n1",2\nTAB\tX,1\nZERO\u200bWIDTH,1\nOK,1\n'
+    weights, problems = parse_csv(text)
+    assert weights == {"OK": 1.0}
+    assert lines(problems) == [
+        (2, "sku_control", False),
+        (4, "sku_control", False),
+        (5, "sku_control", False),
+    ]
+
+
+def test_an_unclosed_quote_is_reported_where_it_opens():
+    weights, problems = parse_csv('A,1\n"B,2\nC,3\n')
+    assert weights == {"A": 1.0}
+    assert lines(problems) == [(2, "unclosed_quote", False)]
+
+
+def test_a_utf16_file_says_how_to_save_it():
+    raw = "sku,weight_kg\nMUG-1,0.5\n".encode("utf-16")
+    text = raw.decode("cp1252", errors="replace")  # how the import reads a non-UTF-8 file
+    weights, problems = parse_csv(text)
+    assert weights == {}
+    assert len(problems) == 1 and "UTF-16" in str(problems[0])
