@@ -3,9 +3,10 @@
 An operator on a warehouse server runs this when something does not work (or a cron import
 failed). Every check is one line, "PASS/WARN/FAIL  what — what to do": the data directory,
 the store file, the log and label directories, the secret store and which keys are present
-(never their values), and whether the Amazon and GLS hosts answer at all (any HTTP answer
-counts: doctor never logs in). Exit code 0 when nothing FAILed, 1 otherwise. The Support
-screen shows the same lines.
+(never their values), the free disk space, whether the Amazon and GLS hosts answer, and then
+what an import needs of them (doctor_live.py): a real token refresh per shop against the
+configured LWA endpoint and GLS ValidateLogin. Exit code 0 when nothing FAILed, 1 otherwise.
+The Support screen shows the same lines.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import httpx
 
 from glstui import config
 from glstui.i18n import _
+from glstui.store.errors import StoreError
 
 PASS = "PASS"
 WARN = "WARN"
@@ -358,11 +360,25 @@ def doctor_checks(ctx: Any, timeout: float = REACH_TIMEOUT, network: bool = True
         (_("Label directory"), config.labels_dir(data_dir, create=False)),
     ):
         checks += check_directory(label, directory, may_create=data_ok)
+    from glstui.services import doctor_live
+
+    if data_ok:
+        checks += doctor_live.check_free_disk(data_dir)
     checks += check_secrets(ctx)
     with contextlib.suppress(Exception):  # the store check already said what is wrong
         checks += check_shops(ctx)
     if network:
-        checks += check_reachability(ctx, timeout=timeout)
+        reach = check_reachability(ctx, timeout=timeout)
+        checks += reach
+        down = " ".join(c.what for c in reach if c.status == FAIL)
+        # A host that does not answer at all was just reported; do not report it twice.
+        if ctx.endpoints.lwa_token_url not in down:
+            with contextlib.suppress(StoreError):  # the store check said what is wrong
+                checks += doctor_live.check_token_refresh(ctx, timeout)
+        with contextlib.suppress(Exception):
+            if ctx.gls_base_url() in down:
+                return checks
+        checks += doctor_live.check_gls_login(ctx, timeout)
     return checks
 
 

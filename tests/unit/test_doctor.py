@@ -15,8 +15,9 @@ from glstui.amazon.endpoints import Endpoints
 from glstui.domain.clock import FixedClock
 from glstui.domain.integration import CONNECTED, Integration
 from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox
+from glstui.sandbox.gls import GLS_DEMO_PASSWORD, GLS_DEMO_SUBSCRIPTION_KEY, GLS_DEMO_USERNAME
 from glstui.secrets import Secrets
-from glstui.services import doctor
+from glstui.services import doctor, doctor_live
 from glstui.services.context import AppContext
 from glstui.store import Store
 
@@ -25,10 +26,21 @@ SECRET_VALUES = {
     "amazon.app_id": DEMO_APP_ID,
     "amazon.lwa_client_id": DEMO_CLIENT_ID,
     "amazon.lwa_client_secret": DEMO_CLIENT_SECRET,
-    "gls.username": "gls-user-7781",
-    "gls.password": "S3cret-GLS-pass!",
-    "gls.subscription_key": "sub-key-0123456789abcdef",
+    "gls.username": GLS_DEMO_USERNAME,
+    "gls.password": GLS_DEMO_PASSWORD,
+    "gls.subscription_key": GLS_DEMO_SUBSCRIPTION_KEY,
 }
+
+
+class _Usage:
+    def __init__(self, free: int) -> None:
+        self.free = free
+
+
+@pytest.fixture(autouse=True)
+def plenty_of_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The machine running the tests may be short of space; the checks must not care."""
+    monkeypatch.setattr(doctor_live.shutil, "disk_usage", lambda _p: _Usage(50 * 2**30))
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +103,8 @@ def test_a_healthy_sandbox_setup_passes_everything(tmp_path: Path, sandbox: Sand
     assert f"GLS label API {sandbox.base_url}/Test/V1/api/ answers" in text
     for value in SECRET_VALUES.values():
         assert value not in text  # names of keys, never their values
-    assert text.rstrip().endswith("0 failed, 0 warnings, 10 passed")
+    assert text.rstrip().endswith("0 failed, 0 warnings, 12 passed")
+    assert "PASS  GLS accepts the login" in text
 
 
 def test_the_demo_context_passes(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -132,7 +145,7 @@ def test_a_connected_shop_without_refresh_token_fails(tmp_path: Path, sandbox: S
         "FAIL  Shop Amazon NL: no Amazon refresh token — re-connect this shop under Integrations"
         in text
     )
-    ctx.secrets.set("amazon.refresh_token.shop1", "Atzr|IwEBxyz-refresh")
+    ctx.secrets.set("amazon.refresh_token.shop1", sandbox.issue_refresh_token())
     code, text = run(ctx)
     assert code == 0, text
     assert "Atzr|" not in text
@@ -149,7 +162,7 @@ def test_consent_running_out_is_a_warning(tmp_path: Path, sandbox: Sandbox) -> N
                 authorized_at=datetime(2025, 12, 10, 8, 0, tzinfo=UTC),
             )
         )
-    ctx.secrets.set("amazon.refresh_token.shop2", "Atzr|IwEBabc")
+    ctx.secrets.set("amazon.refresh_token.shop2", sandbox.issue_refresh_token())
     code, text = run(ctx)
     assert code == 0
     assert "WARN  Shop Amazon DE: Amazon consent runs out in 13 days" in text
@@ -239,3 +252,62 @@ def test_cli_doctor_runs_on_the_demo(capsys: pytest.CaptureFixture[str]) -> None
 
     assert main(["doctor", "--demo", "--lang", "en"]) == 0
     assert "PASS  Secret store in use: in-memory (demo)" in capsys.readouterr().out
+
+
+def _connected_shop(ctx: AppContext, sandbox: Sandbox) -> None:
+    with ctx.store.write() as tx:
+        tx.integrations.put(
+            Integration(shop_name="Amazon NL", id="shop1", status=CONNECTED, authorized_at=NOW)
+        )
+    ctx.secrets.set("amazon.refresh_token.shop1", sandbox.issue_refresh_token())
+
+
+def test_lwa_answering_500_fails_the_token_refresh(tmp_path: Path, sandbox: Sandbox) -> None:
+    ctx = sandbox_ctx(tmp_path, sandbox)
+    _connected_shop(ctx, sandbox)
+    sandbox.faults.add("500", count=None, path="/auth/o2/token")
+    try:
+        code, text = run(ctx)
+    finally:
+        sandbox.faults.clear()
+    assert code == 1
+    assert "FAIL  Shop Amazon NL: the Amazon token refresh failed" in text
+    assert "not answering properly" in text
+
+
+def test_wrong_app_credentials_fail(tmp_path: Path, sandbox: Sandbox) -> None:
+    ctx = sandbox_ctx(tmp_path, sandbox)
+    _connected_shop(ctx, sandbox)
+    ctx.secrets.set("amazon.lwa_client_secret", "rotated-long-ago")
+    code, text = run(ctx)
+    assert code == 1
+    assert "FAIL  Amazon refused the app credentials" in text
+    assert "rotated-long-ago" not in text
+
+
+def test_a_revoked_shop_fails_the_token_refresh(tmp_path: Path, sandbox: Sandbox) -> None:
+    ctx = sandbox_ctx(tmp_path, sandbox)
+    _connected_shop(ctx, sandbox)
+    sandbox.revoke(ctx.secrets.get("amazon.refresh_token.shop1"))
+    code, text = run(ctx)
+    assert code == 1
+    assert "FAIL  Shop Amazon NL: Amazon refused the token refresh" in text
+
+
+def test_a_wrong_gls_login_fails(tmp_path: Path, sandbox: Sandbox) -> None:
+    ctx = sandbox_ctx(tmp_path, sandbox)
+    ctx.secrets.set("gls.password", "not-the-password")
+    code, text = run(ctx)
+    assert code == 1
+    assert "FAIL  GLS refused the login check" in text
+    assert "not-the-password" not in text
+
+
+def test_a_full_disk_fails(
+    tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctx = sandbox_ctx(tmp_path, sandbox)
+    monkeypatch.setattr(doctor_live.shutil, "disk_usage", lambda _p: _Usage(3 * 2**20))
+    code, text = run(ctx)
+    assert code == 1
+    assert "FAIL  Free disk space for" in text and ": 3 MB" in text
