@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             data_dir=getattr(args, "data_dir", None),
             demo=getattr(args, "demo", False),
             lang=getattr(args, "lang", None),
+            logs_required=getattr(args, "command", None) != "doctor",
         )
     except ContextError as exc:
         print(f"glstui: {exc}", file=sys.stderr)

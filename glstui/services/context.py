@@ -158,6 +158,7 @@ def build_context(
     demo: bool = False,
     lang: str | None = None,
     clock: Clock | None = None,
+    logs_required: bool = True,
 ) -> AppContext:
     clock = clock or SystemClock()
     language = _language(lang)
@@ -166,13 +167,21 @@ def build_context(
         return build_demo_context(language, clock)
     try:
         directory = config.data_dir(data_dir)
-        setup_logging(config.log_dir(directory))
     except OSError as exc:
         where = exc.filename or data_dir or "the data directory"
         raise ContextError(
             f"Cannot use {where} as the data directory: {exc.strerror}. "
             "Pass --data-dir (or set GLSTUI_HOME) to a directory you may write to."
         ) from exc
+    try:
+        setup_logging(config.log_dir(directory))
+    except OSError as exc:
+        if logs_required:  # doctor (logs_required=False) runs on to report it
+            where = config.log_dir(directory, create=False)
+            raise ContextError(
+                f"Cannot write to the log directory {where}: {exc.strerror}. Make it a "
+                "directory your user may write to, or run 'glstui doctor' to see more."
+            ) from exc
     store = _open_store(directory, clock)
     try:
         secrets = Secrets.open(directory)
