@@ -362,12 +362,12 @@ def doctor_checks(ctx: Any, timeout: float = REACH_TIMEOUT, network: bool = True
         checks += check_directory(label, directory, may_create=data_ok)
     from glstui.services import doctor_live
 
-    if data_ok:
-        checks += doctor_live.check_free_disk(data_dir)
     checks += check_secrets(ctx)
     with contextlib.suppress(Exception):  # the store check already said what is wrong
         checks += check_shops(ctx)
-    if network:
+    if network:  # the live checks: what changes by the minute (disk, hosts, logins)
+        if data_ok:
+            checks += doctor_live.check_free_disk(data_dir)
         reach = check_reachability(ctx, timeout=timeout)
         checks += reach
         down = " ".join(c.what for c in reach if c.status == FAIL)
