@@ -57,6 +57,7 @@ from glstui.store.repos import (
     ReadRepo,
     SettingsRepo,
     WriteRepo,
+    damaged,
 )
 from glstui.store.storage import AtomicJSONStorage, remove_leftover_temps
 
@@ -175,7 +176,10 @@ class WriteTx:
             shipped = doc.get("shipped_at")
             if not shipped:
                 continue
-            when = from_iso(shipped)
+            try:
+                when = from_iso(shipped)
+            except (TypeError, ValueError, AttributeError) as exc:
+                raise damaged(hot, ORDERS.name, doc, exc) from exc
             if when is None or when >= cutoff:
                 continue
             if ORDERS.doc_key(doc) in waiting:

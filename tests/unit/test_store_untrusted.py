@@ -117,3 +117,18 @@ def test_a_symlinked_store_is_written_through_to_its_target(tmp_path, clock):
     assert "shop1" in (real / "shared.json").read_text()
     with Store.open(data, clock).read() as view:
         assert view.integrations.get("shop1").shop_name == "NL"
+
+
+@pytest.mark.parametrize("shipped_at", ["last tuesday", 12, ["2026-01-01"]])
+def test_a_damaged_shipped_date_is_refused_at_open_not_a_crash(tmp_path, clock, shipped_at):
+    store = Store.open(tmp_path, clock)
+    with store.write() as tx:
+        tx.orders.put_many(make_order(i) for i in range(2))
+    data = json.loads(store.path.read_text())
+    data["orders"]["2"]["shipped_at"] = shipped_at
+    raw = json.dumps(data).encode()
+    store.path.write_bytes(raw)
+    with pytest.raises(StoreRecordDamaged) as info:
+        Store.open(tmp_path, clock)  # moving shipped orders to the archive reads the date
+    assert info.value.table == "orders"
+    assert store.path.read_bytes() == raw
