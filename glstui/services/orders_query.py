@@ -193,14 +193,6 @@ def _row(doc: dict[str, Any], shops: dict[str, str]) -> OrderRow:
     )
 
 
-def _order_docs(view: Any) -> list[dict[str, Any]]:
-    """The stored order documents as they are (read-only), without decoding each one.
-
-    Decoding 100k orders through the repository would take seconds.
-    """
-    return view.orders.docs()
-
-
 class OrdersQuery:
     """Holds the rows of the last `load()`; filtering and paging never touch the store."""
 
@@ -216,8 +208,9 @@ class OrdersQuery:
         """(Re)read the stored orders; returns how many. Call off the UI thread."""
         with self.store.read() as view:
             shops = {i.id: i.shop_name for i in view.integrations.all()}
-            docs = _order_docs(view)
-        rows = [_row(doc, shops) for doc in docs]
+            # Stored documents as they are, not decoded (100k decodes would take seconds);
+            # a damaged one is a StoreRecordDamaged naming the file, not a traceback.
+            rows = view.orders.map_docs(lambda doc: _row(doc, shops))
         rows.sort(key=_sort_key)
         self.rows, self.shops, self._filtered, self._index = rows, shops, None, None
         return len(rows)

@@ -175,6 +175,17 @@ class ReadRepo(Generic[T]):
         self._sync()
         return [d for d in self._file.raw(self._spec.name).values() if self._visible(d)]
 
+    def map_docs(self, fn: Callable[[Doc], Any]) -> list[Any]:
+        """fn(document) for each stored document, undecoded (fast); a document fn cannot
+        handle (TypeError, ValueError, ...) is reported as a damaged record of this file."""
+        out = []
+        for doc in self.docs():
+            try:
+                out.append(fn(doc))
+            except _BAD_SHAPE as exc:
+                raise damaged(self._file, self._spec.name, doc, exc) from exc
+        return out
+
     def find(self, predicate: Callable[[T], bool]) -> list[T]:
         return [obj for obj in self.all() if predicate(obj)]
 

@@ -132,3 +132,18 @@ def test_a_damaged_shipped_date_is_refused_at_open_not_a_crash(tmp_path, clock, 
         Store.open(tmp_path, clock)  # moving shipped orders to the archive reads the date
     assert info.value.table == "orders"
     assert store.path.read_bytes() == raw
+
+
+def test_the_orders_list_reports_a_damaged_order_instead_of_crashing(tmp_path, clock):
+    from glstui.services.orders_query import OrdersQuery
+
+    store = Store.open(tmp_path, clock)
+    with store.write() as tx:
+        tx.orders.put_many(make_order(i) for i in range(3))
+    data = json.loads(store.path.read_text())
+    data["orders"]["2"]["created_at"] = 12
+    data["orders"]["2"]["items"] = "three mugs"
+    store.path.write_bytes(json.dumps(data).encode())
+    with pytest.raises(StoreRecordDamaged) as info:
+        OrdersQuery(store, clock).load()
+    assert str(store.path) in str(info.value) and info.value.table == "orders"
