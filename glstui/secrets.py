@@ -15,9 +15,9 @@
 - A secrets.cfg that exists is never re-keyed: an empty, truncated, foreign or garbled file
   is refused (SecretsFileDamaged) saying what is wrong with it, so "wrong passphrase" only
   ever means the passphrase.
-- A new file's passphrase must be at least MIN_PASSPHRASE characters and mix at least two of
-  lowercase, uppercase, digits and other characters (spaces count): "correct horse" passes,
-  "1", "aaaaaaaaaa" and "0123456789" do not. It guards every key; there is no recovery.
+- A new file's passphrase must be at least 10 characters and mix at least two of lowercase,
+  uppercase, digits and other characters (spaces count): "correct horse" passes, "1",
+  "aaaaaaaaaa" and "0123456789" do not (secrets_check.py). It guards every key.
 
 Secret values never appear in exception messages; each value read or written is registered
 with glstui.logs so the log filter scrubs it should it ever reach a log line.
@@ -42,6 +42,8 @@ from keyring.backend import KeyringBackend
 from glstui import config
 from glstui.domain.errors import GlstuiError
 from glstui.logs import register_sensitive
+from glstui.secrets_check import REFERENCE as _REFERENCE
+from glstui.secrets_check import file_problem, passphrase_problem
 
 SERVICE = "glstui"
 SECRETS_FILE = "secrets.cfg"
@@ -49,7 +51,6 @@ PASSPHRASE_ENV = "GLSTUI_KEYRING_PASSPHRASE"
 CREDENTIAL_NAME = "glstui-passphrase"
 BACKEND_ENV = "GLSTUI_SECRETS"  # auto (default) | file
 KDF_ROUNDS = 100_000
-MIN_PASSPHRASE = 10
 
 NAMES = (
     "amazon.app_id",
@@ -88,69 +89,6 @@ class WrongPassphrase(SecretsError):
 
 class WeakPassphrase(SecretsError):
     """A new secrets file's passphrase is too easy to guess (see the module docstring)."""
-
-
-def passphrase_problem(passphrase: str) -> str | None:
-    """Why `passphrase` is too weak for a new file, or None when it will do."""
-    if len(passphrase) < MIN_PASSPHRASE:
-        return f"it has {len(passphrase)} characters; use at least {MIN_PASSPHRASE}"
-    classes = {
-        "lower" if c.islower() else "upper" if c.isupper() else "digit" if c.isdigit() else "x"
-        for c in passphrase
-    }
-    if len(classes) < 2:
-        return (
-            "it uses only one kind of character; mix letters with digits, spaces, capitals "
-            "or punctuation"
-        )
-    return None
-
-
-def _reference_problem(value: str) -> str | None:
-    """What is wrong with the stored passphrase check entry, judged without the passphrase."""
-    import base64
-    import json
-
-    try:
-        data = json.loads(base64.decodebytes(value.encode()).decode())
-        ok = isinstance(data, dict) and {"salt", "IV", "password_encrypted"} <= data.keys()
-        if ok:
-            for key in ("salt", "IV", "password_encrypted"):
-                base64.decodebytes(str(data[key]).encode())
-    except (ValueError, UnicodeDecodeError, TypeError):
-        ok = False
-    return None if ok else "its passphrase check entry is garbled"
-
-
-def file_problem(path: Path) -> str | None:
-    """What is wrong with an existing secrets file (None: it looks like one of ours)."""
-    import stat
-
-    from keyrings.alt.escape import escape
-
-    try:
-        st = path.stat()
-        if not stat.S_ISREG(st.st_mode):
-            return "is not a regular file"
-        raw = path.read_bytes()
-    except OSError as exc:
-        return f"cannot be read ({exc.strerror})"
-    if not raw.strip():
-        return "is empty (it was emptied or cut short; the keys it held are gone)"
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return "is not a text file (it is damaged or not a glstui secrets file)"
-    parser = configparser.RawConfigParser()
-    try:
-        parser.read_string(text)
-    except configparser.Error:
-        return "is not in the secrets file format (it is damaged or not a glstui secrets file)"
-    section, option = escape(_REFERENCE[0]), escape(_REFERENCE[1])
-    if not parser.has_option(section, option):
-        return "has no passphrase check entry (it was cut short or is not a glstui secrets file)"
-    problem = _reference_problem(parser.get(section, option))
-    return None if problem is None else problem
 
 
 # --- backends -------------------------------------------------------------------------------
@@ -239,9 +177,6 @@ def _file_keyring_class() -> type:
                     self._save(parser)
 
     return FileKeyring
-
-
-_REFERENCE = ("keyring-setting", "password reference", "password reference value")
 
 
 def _is_real_system_backend(backend: KeyringBackend) -> bool:
