@@ -18,6 +18,7 @@ from tinydb import TinyDB
 from tinydb.table import Document, Table
 
 from glstui.domain.audit import AuditEntry
+from glstui.domain.clock import from_iso
 from glstui.domain.integration import Integration
 from glstui.domain.order import Order, order_key
 from glstui.domain.run import ImportRun
@@ -58,6 +59,20 @@ class TableSpec(Generic[T]):
     cls: type[T]
     obj_key: Callable[[T], str]
     doc_key: Callable[[Doc], str]
+    # Raises TypeError/ValueError for a decoded object whose free-form parts are damaged.
+    check: Callable[[T], None] | None = None
+
+
+def _check_integration(integ: Integration) -> None:
+    """import_resume is free-form JSON the importer reads as dates and a page token
+    (services/importer.py SearchWindow.to_resume): refuse it here rather than mid-import."""
+    for key, value in integ.import_resume.items():
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise TypeError(f"import_resume.{key} must be text, not {type(value).__name__}")
+        if key != "token" and value:
+            from_iso(value)  # ValueError when it is not a date
 
 
 def _id(doc: Doc) -> str:
@@ -68,7 +83,7 @@ def _order_doc_key(doc: Doc) -> str:
     return order_key(str(doc.get("integration_id", "")), str(doc.get("order_id", "")))
 
 
-INTEGRATIONS = TableSpec("integrations", Integration, lambda o: o.id, _id)
+INTEGRATIONS = TableSpec("integrations", Integration, lambda o: o.id, _id, _check_integration)
 ORDERS = TableSpec("orders", Order, lambda o: o.key, _order_doc_key)
 SHIPMENTS = TableSpec("shipments", Shipment, lambda o: o.id, _id)
 OUTBOX = TableSpec("outbox", OutboxEntry, lambda o: o.id, _id)
@@ -144,7 +159,10 @@ class ReadRepo(Generic[T]):
 
     def _decode(self, doc: Doc) -> T:
         try:
-            return from_dict(self._spec.cls, clone(dict(doc)))
+            obj = from_dict(self._spec.cls, clone(dict(doc)))
+            if self._spec.check is not None:
+                self._spec.check(obj)
+            return obj
         except _BAD_SHAPE as exc:
             # A hand-edited or damaged document: refuse it like an unparsable file (the file
             # is never rewritten because of it), naming the file and the record.

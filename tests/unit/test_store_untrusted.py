@@ -62,8 +62,12 @@ def test_wrong_typed_settings_are_a_damaged_record(tmp_path, clock, settings):
     assert "settings" in str(err)
 
 
-def test_wrong_typed_import_resume_is_a_damaged_record(tmp_path, clock):
-    integ = {"id": "shop1", "shop_name": "NL", "import_resume": ["page", 2]}
+@pytest.mark.parametrize(
+    "resume",
+    [["page", 2], {"created_after": 5}, {"newest": "yesterday"}, {"token": ["x"]}],
+)
+def test_wrong_typed_import_resume_is_a_damaged_record(tmp_path, clock, resume):
+    integ = {"id": "shop1", "shop_name": "NL", "import_resume": resume}
     raw = _current({"integrations": {"1": integ}})
     err = _refused_untouched(tmp_path, clock, raw)
     assert isinstance(err, StoreRecordDamaged)
