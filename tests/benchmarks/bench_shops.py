@@ -72,6 +72,82 @@ async def import_all(shops: int, orders: int, enforce: bool) -> dict[str, float]
         return {"sim": real * TIME_SCALE, "pages": max(pages), "throttled": sb.throttled}
 
 
+CONFIRM_RATE, CONFIRM_BURST = DEFAULT_LIMITS["confirmShipment"]
+
+
+def _body(order) -> dict:
+    return {
+        "marketplaceId": order.marketplace_id,
+        "packageDetail": {
+            "packageReferenceId": "1",
+            "carrierCode": "GLS",
+            "carrierName": "GLS",
+            "shippingMethod": "BusinessParcel",
+            "trackingNumber": "05811234567",
+            "shipDate": "2026-11-27T10:00:00Z",
+            "orderItems": [
+                {"orderItemId": i.order_item_id, "quantity": i.quantity} for i in order.items
+            ],
+        },
+    }
+
+
+async def confirm_all(shops: int, labels: int, enforce: bool) -> dict[str, float]:
+    sellers = {f"A{n:012d}BENCH": f"Bench shop {n}" for n in range(shops)}
+    sb = Sandbox(
+        orders=labels * 3,
+        time_scale=TIME_SCALE,
+        start=START,
+        arrivals_per_hour=0,
+        sellers=sellers,
+        enforce_rate_limits=enforce,
+    )
+    with sb:
+        async with httpx.AsyncClient(timeout=30) as http:
+            client = SpApiClient(
+                http,
+                Endpoints.sandbox(sb.base_url),
+                CREDS,
+                sb.clock,
+                time_scale=TIME_SCALE,
+                limits=None if enforce else {"confirmShipment": (1e9, 10**6)},
+            )
+            work = []
+            for seller in sellers:
+                token = sb.issue_refresh_token(seller)
+                await client.check_refresh_token(token)
+                open_ = [
+                    o
+                    for o in sb.orders_of(seller).values()
+                    if o.status == "UNSHIPPED" and o.fulfilled_by == "MERCHANT"
+                ][:labels]
+                assert len(open_) == labels, (seller, len(open_))
+                work.append((token, open_))
+
+            async def one(token: str, orders: list) -> None:
+                for o in orders:
+                    await client.confirm_shipment(token, "EU", o.order_id, _body(o))
+
+            t0 = time.perf_counter()
+            await asyncio.gather(*(one(t, os_) for t, os_ in work))
+            real = time.perf_counter() - t0
+        return {"sim": real * TIME_SCALE, "throttled": sb.throttled}
+
+
+async def confirm_row(shops: int, labels: int) -> bool:
+    free = await confirm_all(shops, labels, enforce=False)
+    paced = await confirm_all(shops, labels, enforce=True)
+    floor = max(free["sim"], max(labels - CONFIRM_BURST, 0) / CONFIRM_RATE)
+    ratio = paced["sim"] / floor if floor else 0.0
+    ok = ratio <= TARGET and paced["throttled"] == 0
+    print(
+        f"confirm {shops} shops x {labels}: simulated {paced['sim']:.1f} s, "
+        f"floor {floor:.1f} s, ratio {ratio:.2f}, {paced['throttled']:.0f} x 429"
+        f"{'' if ok else '  FAIL'}"
+    )
+    return ok
+
+
 async def import_row(shops: int, orders: int) -> bool:
     free = await import_all(shops, orders, enforce=False)
     paced = await import_all(shops, orders, enforce=True)
@@ -93,7 +169,8 @@ async def main(quick: bool) -> int:
     for orders in counts:
         for shops in sizes:
             ok = await import_row(shops, orders) and ok
-    print("confirm S shops x 30: not measured by this benchmark yet")
+    for shops in sizes:
+        ok = await confirm_row(shops, 30) and ok
     return 0 if ok else 1
 
 
