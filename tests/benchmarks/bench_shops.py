@@ -95,7 +95,7 @@ def _body(order) -> dict:
 async def confirm_all(shops: int, labels: int, enforce: bool) -> dict[str, float]:
     sellers = {f"A{n:012d}BENCH": f"Bench shop {n}" for n in range(shops)}
     sb = Sandbox(
-        orders=labels * 3,
+        orders=labels * 6,  # enough UNSHIPPED merchant orders for every seller
         time_scale=TIME_SCALE,
         start=START,
         arrivals_per_hour=0,
