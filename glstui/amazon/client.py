@@ -1,11 +1,13 @@
 """The SP-API client: searchOrders and getOrder (Orders v2026-01-01), confirmShipment (Orders
-v0), over one shared httpx.AsyncClient, each operation paced by its token bucket and retried
-by the one retry policy. No SigV4: only the LWA access token goes in x-amz-access-token.
+v0), over one shared httpx.AsyncClient, each call paced by its seller's own token bucket for
+that operation (Amazon's plans are per selling partner) and retried by the one retry policy.
+No SigV4: only the LWA access token goes in x-amz-access-token.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import platform
 import random
@@ -70,6 +72,13 @@ class OrdersPage:
     retries: list[int] = field(default_factory=list)  # statuses that were retried
 
 
+def seller_key(refresh_token: str) -> str:
+    """Which selling partner a call is for: a refresh token belongs to one seller + app.
+
+    A digest, so the key can name a file or sit in memory without being the secret."""
+    return hashlib.sha256(refresh_token.encode()).hexdigest()[:20]
+
+
 def _amz_date(now: datetime) -> str:
     return now.strftime("%Y%m%dT%H%M%SZ")
 
@@ -128,6 +137,13 @@ class SpApiClient:
         self.lwa.invalidate(refresh_token)
         await self.lwa.access_token(refresh_token)
 
+    def pacing_state(self, refresh_token: str, region: str) -> dict[str, list[float]]:
+        """This seller's buckets, for the next process that imports the same shop."""
+        return self.limiter.export_state(seller_key(refresh_token), region, time.time())
+
+    def restore_pacing(self, refresh_token: str, region: str, state: object) -> None:
+        self.limiter.import_state(seller_key(refresh_token), region, state, time.time())
+
     # --- the one SP-API request path ----------------------------------------------------
 
     async def _call(
@@ -143,10 +159,11 @@ class SpApiClient:
     ) -> Reply:
         url = self.endpoints.api_base(region) + path
         refreshed = False
+        seller = seller_key(refresh_token)
 
         async def attempt() -> Reply:
             # pace first, then take the token: a long wait must not outlive the token
-            await self.limiter.acquire(operation)
+            await self.limiter.acquire(operation, seller, region)
             token = await self.lwa.access_token(refresh_token)
             headers = {
                 "x-amz-access-token": token,
@@ -161,10 +178,12 @@ class SpApiClient:
                 method, url, params=params, json=json_body, headers=headers
             )
             reply = parse_reply(resp)
-            self.limiter.observe(operation, resp.headers.get("x-amzn-ratelimit-limit"))
+            self.limiter.observe(
+                operation, resp.headers.get("x-amzn-ratelimit-limit"), seller, region
+            )
             if reply.status == 429:
                 self.throttled[operation] = self.throttled.get(operation, 0) + 1
-                self.limiter.throttled(operation)
+                self.limiter.throttled(operation, seller, region)
             return reply
 
         what = operation

@@ -133,7 +133,8 @@ class LwaClient:
             seconds = float(expires_in)  # type: ignore[arg-type]
         except (TypeError, ValueError):
             seconds = 3600.0
-        life = max(seconds - REFRESH_MARGIN, 0.0) / self.time_scale
+        # expires_in is in real seconds (the sandbox reports its real lifetime too)
+        life = max(seconds - REFRESH_MARGIN / self.time_scale, 0.0)
         self._cache[_key(refresh_token)] = _Cached(access_token, self._monotonic() + life)
 
     def invalidate(self, refresh_token: str) -> None:

@@ -1,4 +1,4 @@
-"""Pace every SP-API operation by its own token bucket, and the one retry policy.
+"""Pace every SP-API operation by its own per-seller token bucket, and the one retry policy.
 
 Both run on an injectable monotonic clock and sleep, and take a `time_scale`: rates are
 multiplied and delays divided by it, so the sandbox (whose clock runs faster) and the tests
@@ -93,8 +93,15 @@ class TokenBucket:
             self.rate = rate
 
 
+BucketKey = tuple[str, str, str]  # (selling partner, region, operation)
+
+
 class RateLimiter:
-    """One bucket per operation, created on first use from DEFAULT_LIMITS."""
+    """One bucket per (selling partner, region, operation), made on first use.
+
+    Amazon's usage plans are per selling partner and application, so each shop paces on
+    its own buckets: one shop's empty bucket never delays another shop's call.
+    """
 
     def __init__(
         self,
@@ -108,10 +115,11 @@ class RateLimiter:
         self.time_scale = time_scale
         self._monotonic = monotonic
         self._sleep = sleep
-        self.buckets: dict[str, TokenBucket] = {}
+        self.buckets: dict[BucketKey, TokenBucket] = {}
 
-    def bucket(self, operation: str) -> TokenBucket:
-        b = self.buckets.get(operation)
+    def bucket(self, operation: str, seller: str = "", region: str = "") -> TokenBucket:
+        key = (seller, region, operation)
+        b = self.buckets.get(key)
         if b is None:
             rate, burst = self.limits.get(operation, (1.0, 5))
             b = TokenBucket(
@@ -121,24 +129,51 @@ class RateLimiter:
                 monotonic=self._monotonic,
                 sleep=self._sleep,
             )
-            self.buckets[operation] = b
+            self.buckets[key] = b
         return b
 
-    async def acquire(self, operation: str) -> None:
-        await self.bucket(operation).acquire()
+    async def acquire(self, operation: str, seller: str = "", region: str = "") -> None:
+        await self.bucket(operation, seller, region).acquire()
 
-    def observe(self, operation: str, rate_limit_header: str | None) -> None:
-        """Follow Amazon's x-amzn-RateLimit-Limit (its per-seller rate) when it is sent."""
+    def observe(
+        self, operation: str, rate_limit_header: str | None, seller: str = "", region: str = ""
+    ) -> None:
+        """Follow Amazon's x-amzn-RateLimit-Limit (this seller's rate) when it is sent."""
         if not rate_limit_header:
             return
         try:
             rate = float(rate_limit_header)
         except ValueError:
             return
-        self.bucket(operation).set_rate(rate)
+        self.bucket(operation, seller, region).set_rate(rate)
 
-    def throttled(self, operation: str) -> None:
-        self.bucket(operation).drain()
+    def throttled(self, operation: str, seller: str = "", region: str = "") -> None:
+        self.bucket(operation, seller, region).drain()
+
+    # -- sharing a seller's buckets with another process (see services.pacing) ----------
+
+    def export_state(self, seller: str, region: str, wall: float) -> dict[str, list[float]]:
+        """This seller's buckets as {operation: [tokens, rate, wall time]}."""
+        out: dict[str, list[float]] = {}
+        for (s, r, op), b in self.buckets.items():
+            if s == seller and r == region:
+                out[op] = [b.tokens, b.rate, wall]
+        return out
+
+    def import_state(self, seller: str, region: str, state: object, wall: float) -> None:
+        """Start from what another process left in this seller's buckets (never fuller)."""
+        if not isinstance(state, dict):
+            return
+        for op, entry in state.items():
+            try:
+                tokens, rate, then = (float(x) for x in entry)
+            except (TypeError, ValueError):
+                continue
+            b = self.bucket(str(op), seller, region)
+            b.set_rate(rate)
+            refilled = tokens + max(wall - then, 0.0) * b.real_rate
+            b._refill()
+            b._tokens = min(b._tokens, refilled, float(b.burst))
 
 
 @dataclass

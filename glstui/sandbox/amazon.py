@@ -468,7 +468,8 @@ class AmazonSim:
         data: dict[str, Any] = {
             "access_token": access,
             "token_type": "bearer",
-            "expires_in": ACCESS_TTL,
+            # the real lifetime: the token dies after ACCESS_TTL sandbox seconds
+            "expires_in": max(1, round(ACCESS_TTL / self.clock.time_scale)),
         }
         if with_refresh:
             data["refresh_token"] = refresh_token

@@ -47,6 +47,8 @@ class _Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True
+    # socketserver's default backlog of 5 stalls 20 shops connecting at once
+    request_queue_size = 128
     sandbox: Sandbox
 
 
