@@ -17,6 +17,16 @@ becomes 22) or refuse an address a courier would find easily, so the rules here 
   than 5 digits, and a street name of more than 40 characters (cutting a street name could
   send the parcel to the wrong street, so it is never shortened here).
   Reasons never quote the address itself (it is personal data and may reach a log).
+* Two bare trailing numbers ("Kade 3 1" = house 3, floor 1 in Amsterdam; "Plein 1945 27"
+  = house 27) cannot be told apart by the grammar, except when the first is a year
+  (1800-2099, a street name like "Plein 1944"): AmbiguousHouseNumber is raised with the
+  candidate splits, so the order is held and the operator picks one.
+* Amsterdam floor notations after the number ("3-hoog", "3 hg", "III", "huis") are a
+  suffix, never a house number.
+* Belgian box numbers longer than the 5-character houseNoExt: the courier reads the box best
+  next to the number, so it is shortened to the usual abbreviation ("boîte 5" -> "bte 5",
+  "bus 12" -> "bus12"); if even that does not fit, the whole box goes to name2 (extra).
+  The box number itself is never dropped.
 * Number-first lines ("12 rue de la Paix", "221B Baker Street") are only accepted for the
   countries that write them (NUMBER_FIRST_COUNTRIES), where they are tried first.
 
@@ -45,6 +55,15 @@ class AddressSplitError(GlstuiError, ValueError):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.candidates: tuple[SplitAddress, ...] = ()
+
+
+class AmbiguousHouseNumber(AddressSplitError):
+    """Two trailing numbers: `candidates` are the possible splits, the operator picks one."""
+
+    def __init__(self, reason: str, candidates: tuple[SplitAddress, ...]) -> None:
+        super().__init__(reason)
+        self.candidates = candidates
 
 
 @dataclass
@@ -67,8 +86,11 @@ _LETTER_SUFFIX = rf"(?:\s?[-/.]\s?|\s)?(?:{_BOX}|{_LETTER_NUMBER}|{_LETTERS})"
 # A dash or slash number: "-2", "3-5" (a range), "20/3", "- 14", "12-14a".
 _DASH_NUMBER = r"\s?[-/]\s?[0-9]{1,4}[a-z]{0,2}"
 
+# An Amsterdam floor: "3-hoog", "3 hg", "2 hoog achter".
+_FLOOR_HOOG = r"\s?-?\s?[0-9]{1,2}\s?-?\s?(?:hoog|hg)(?:\s(?:achter|voor))?"
+
 _NUMBER_SUFFIX = re.compile(
-    rf"(?P<number>[0-9]{{1,5}})(?P<suffix>{_DASH_NUMBER}|{_LETTER_SUFFIX})?",
+    rf"(?P<number>[0-9]{{1,5}})(?P<suffix>{_FLOOR_HOOG}|{_DASH_NUMBER}|{_LETTER_SUFFIX})?",
     re.IGNORECASE,
 )
 # Countries where the number may come first; elsewhere "1e etage" must not become a street.
@@ -248,10 +270,50 @@ def split_street(lines: list[str], country_code: str, company: str = "") -> Spli
             f"The street name is {len(street)} characters long; GLS allows {STREET_MAX}. "
             "Shorten it (for example 'Professor' to 'Prof.') and try again."
         )
+    suffix = _short_box(suffix)
     if len(suffix) > HOUSE_NO_EXT_MAX:
         extra.insert(0, suffix)
         suffix = ""
-    return SplitAddress(street=street, house_no=number, house_no_ext=suffix, extra=extra)
+    split = SplitAddress(street=street, house_no=number, house_no_ext=suffix, extra=extra)
+    if country not in NUMBER_FIRST_COUNTRIES:
+        _check_ambiguous(split)
+    return split
+
+
+_BOX_FULL = re.compile(r"(bus|bte|bo[iî]te|box)\.?\s?([0-9a-z]{1,4})", re.IGNORECASE)
+_BOX_ABBR = {"bus": "bus", "bte": "bte", "boite": "bte", "boîte": "bte", "box": "box"}
+_BARE_TAIL = re.compile(r"(?P<head>.*[^\W\d_].*?)\s(?P<number>[0-9]{1,5})")
+_YEAR = re.compile(r"1[89][0-9]{2}|20[0-9]{2}")
+
+
+def _short_box(suffix: str) -> str:
+    """A Belgian box that is too long, in the short form that fits ("bte 5", "bus12")."""
+    m = _BOX_FULL.fullmatch(suffix)
+    if len(suffix) <= HOUSE_NO_EXT_MAX or not m:
+        return suffix
+    abbr, box = _BOX_ABBR[m[1].casefold()], m[2]
+    for form in (f"{abbr} {box}", f"{abbr}{box}"):
+        if len(form) <= HOUSE_NO_EXT_MAX:
+            return form
+    return suffix
+
+
+def _check_ambiguous(split: SplitAddress) -> None:
+    """Raise AmbiguousHouseNumber when the street ends in a bare number that is not a year."""
+    m = _BARE_TAIL.fullmatch(split.street)
+    if not m or _YEAR.fullmatch(m["number"]):
+        return
+    ext = " ".join(p for p in (split.house_no, split.house_no_ext) if p)
+    extra = list(split.extra)
+    if len(ext) > HOUSE_NO_EXT_MAX:
+        extra.insert(0, ext)
+        ext = ""
+    first = SplitAddress(m["head"].rstrip(_SEP_CHARS), m["number"], ext, extra)
+    raise AmbiguousHouseNumber(
+        "The street line ends in two numbers and it is not clear which one is the house "
+        "number: pick the right split.",
+        (first, split),
+    )
 
 
 def _raise_unsplittable(lines: list[str]) -> NoReturn:

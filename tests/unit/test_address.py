@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from glstui.domain.address import (
     AddressSplitError,
+    AmbiguousHouseNumber,
     SplitAddress,
     display_postcode,
     fit_name_lines,
@@ -48,7 +49,21 @@ TABLE = [
     (["Rue de la Loi 16 bus 3"], "BE", "Rue de la Loi", "16", "bus 3", []),
     (["Kerkstraat 1 bte 2"], "BE", "Kerkstraat", "1", "bte 2", []),
     (["Kerkstraat 1/2"], "BE", "Kerkstraat", "1", "/2", []),
-    (["Rue Haute 12 boîte 12"], "BE", "Rue Haute", "12", "", ["boîte 12"]),
+    (["Rue Haute 12 boîte 12"], "BE", "Rue Haute", "12", "bte12", []),
+    (["Rue Haute 12 boîte 5"], "BE", "Rue Haute", "12", "bte 5", []),
+    (["Kerkstraat 7 bus 12"], "BE", "Kerkstraat", "7", "bus12", []),
+    (["Kerkstraat 7 bus 1234"], "BE", "Kerkstraat", "7", "", ["bus 1234"]),
+    (["Kerkstraat 7 bte 3"], "BE", "Kerkstraat", "7", "bte 3", []),
+    # Amsterdam floor notations
+    (["Kerkstraat 12 3 hg"], "NL", "Kerkstraat", "12", "3 hg", []),
+    (["Kerkstraat 12 3-hoog"], "NL", "Kerkstraat", "12", "", ["3-hoog"]),
+    (["Kerkstraat 12 2 hoog achter"], "NL", "Kerkstraat", "12", "", ["2 hoog achter"]),
+    (["Kade 3 III"], "NL", "Kade", "3", "III", []),
+    (["Kade 3 huis"], "NL", "Kade", "3", "huis", []),
+    (["Plein 1945 27"], "NL", "Plein 1945", "27", "", []),
+    (["Hauptstr. 5"], "DE", "Hauptstr.", "5", "", []),
+    (["Str. des 17. Juni 135"], "DE", "Str. des 17. Juni", "135", "", []),
+    (["Bahnhofstraße 5a"], "DE", "Bahnhofstraße", "5", "a", []),
     # German lines
     (["Hauptstraße 5a"], "DE", "Hauptstraße", "5", "a", []),
     (["Am Markt 12-14"], "DE", "Am Markt", "12", "-14", []),
@@ -93,6 +108,22 @@ def test_number_first_only_where_it_is_written_so():
         split_street(["1e etage"], "BE")
     with pytest.raises(AddressSplitError):
         split_street(["12 Kerkstraat"], "NL")
+
+
+@pytest.mark.parametrize(
+    ("line", "first", "second"),
+    [
+        ("Kade 3 1", ("Kade", "3", "1"), ("Kade 3", "1", "")),
+        ("Kerkstraat 12 3 A", ("Kerkstraat", "12", "3 A"), ("Kerkstraat 12", "3", "A")),
+    ],
+)
+def test_two_trailing_numbers_hold_with_candidates(line, first, second):
+    with pytest.raises(AmbiguousHouseNumber) as info:
+        split_street([line], "NL")
+    got = [(c.street, c.house_no, c.house_no_ext) for c in info.value.candidates]
+    assert got == [first, second]
+    assert "two numbers" in info.value.reason
+    assert isinstance(info.value, AddressSplitError)
 
 
 def test_company_in_the_street_line_moves_to_extra():
