@@ -15,7 +15,7 @@ from typing import Any
 from glstui.amazon.consent import ConsentRequest, parse_pasted, start_consent
 from glstui.amazon.errors import AmazonError
 from glstui.amazon.regions import MARKETPLACES_BY_ID, marketplaces_in
-from glstui.domain.integration import CONNECTED, Integration
+from glstui.domain.integration import CONNECTED, DRAFT, Integration
 from glstui.i18n import _
 from glstui.services import audit
 from glstui.services import integrations as svc
@@ -172,15 +172,70 @@ async def test_connection(ctx: Any, integration_id: str | None = None) -> str:
     )
 
 
+class SellerAlreadyConnected(ConnectError):
+    """One seller account + region is one shop: a second shop would double every label."""
+
+    def __init__(self, existing: Integration) -> None:
+        super().__init__(
+            _(
+                "This Amazon seller account is already connected as shop '{name}'. "
+                "Re-connect that shop instead (ctrl+r)."
+            ).format(name=existing.shop_name)
+        )
+        self.existing_id = existing.id
+        self.existing_name = existing.shop_name
+
+
+def find_same_seller(
+    ctx: Any, integration_id: str, selling_partner_id: str | None
+) -> Integration | None:
+    """Another shop that already has this seller account in the same region, if any."""
+    if not selling_partner_id:
+        return None
+    own = svc.get(ctx.store, integration_id)
+    for other in svc.list_integrations(ctx.store):
+        if (
+            other.id != integration_id
+            and other.selling_partner_id == selling_partner_id
+            and other.region == own.region
+        ):
+            return other
+    return None
+
+
+def discard_draft(ctx: Any, integration_id: str) -> bool:
+    """Remove a draft shop left behind by a cancelled connect; True when removed."""
+    try:
+        integration = svc.get(ctx.store, integration_id)
+    except svc.IntegrationNotFound:
+        return False
+    if integration.status != DRAFT or integration.selling_partner_id:
+        return False
+    if svc.order_count(ctx.store, integration_id):
+        return False
+    svc.delete(ctx.store, ctx.secrets, integration_id, keep_orders=True)
+    return True
+
+
 def _connected(
     ctx: Any, integration_id: str, refresh_token: str, selling_partner_id: str | None
 ) -> Integration:
+    existing = find_same_seller(ctx, integration_id, selling_partner_id)
+    if existing is not None:
+        raise SellerAlreadyConnected(existing)
     ctx.secrets.set(svc.refresh_token_name(integration_id), refresh_token)
     with ctx.store.write() as tx:
         integration = tx.integrations.get(integration_id)
         if integration is None:
             raise svc.IntegrationNotFound(integration_id)
         others = [i for i in tx.integrations.all() if i.id != integration_id]
+        for other in others:
+            if (
+                selling_partner_id
+                and other.selling_partner_id == selling_partner_id
+                and other.region == integration.region
+            ):
+                raise SellerAlreadyConnected(other)
         if selling_partner_id:
             integration.selling_partner_id = selling_partner_id
             if svc.is_placeholder_name(integration.shop_name):

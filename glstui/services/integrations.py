@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,12 +64,27 @@ def name_message(error: ValidationError) -> str:
     return _(text)
 
 
+def name_key(name: str) -> str:
+    """How an operator compares names: NFC/NFD and full-width forms alike, case ignored."""
+    return unicodedata.normalize("NFKC", " ".join(name.split())).casefold().strip()
+
+
+def clean_unique_name(raw: str, taken: list[str]) -> str:
+    """clean_shop_name, with uniqueness on name_key (looks-identical names are one name)."""
+    name = clean_shop_name(raw, taken)
+    if name_key(name) in {name_key(t) for t in taken}:
+        raise ValidationError(
+            "shop_name", f"A shop named '{name}' already exists: choose another name."
+        )
+    return name
+
+
 def check_name(store: Any, raw: str, integration_id: str | None = None) -> str | None:
     """None when `raw` is a valid, unique name for this shop; else what is wrong."""
     with store.read() as view:
         taken = [i.shop_name for i in view.integrations.all() if i.id != integration_id]
     try:
-        clean_shop_name(raw, taken)
+        clean_unique_name(raw, taken)
     except ValidationError as err:
         return name_message(err)
     return None
@@ -122,7 +138,7 @@ def add(
     """A new draft shop. Without a name it gets a placeholder that connecting replaces."""
     with store.write() as tx:
         taken = [i.shop_name for i in tx.integrations.all()]
-        name = clean_shop_name(shop_name, taken) if shop_name.strip() else None
+        name = clean_unique_name(shop_name, taken) if shop_name.strip() else None
         integration = Integration(
             shop_name=name or _unique_placeholder(taken),
             region=region,
@@ -160,7 +176,7 @@ def update(
             raise IntegrationNotFound(integration_id)
         if shop_name is not None:
             taken = [i.shop_name for i in tx.integrations.all() if i.id != integration_id]
-            integration.shop_name = clean_shop_name(shop_name, taken)
+            integration.shop_name = clean_unique_name(shop_name, taken)
         if active is not None:
             integration.active = active
         if update_tracking is not None:
@@ -193,6 +209,31 @@ def update(
                 target=integration_id,
             )
     return integration
+
+
+FORM_FIELDS = ("shop_name", "active", "update_tracking", "rules_enabled")
+
+
+def changed_fields(loaded: Integration, values: dict[str, Any]) -> dict[str, Any]:
+    """Only what the operator changed against the record the form loaded."""
+    changed: dict[str, Any] = {}
+    for key, value in values.items():
+        if key not in FORM_FIELDS:
+            continue
+        old = getattr(loaded, key)
+        if key == "shop_name":
+            if " ".join(str(value).split()) != old:
+                changed[key] = value
+        elif value != old:
+            changed[key] = value
+    return changed
+
+
+def update_changed(
+    store: Any, integration_id: str, loaded: Integration, values: dict[str, Any]
+) -> Integration:
+    """Save a form: only its changed fields, so another operator's edit of the rest stays."""
+    return update(store, integration_id, **changed_fields(loaded, values))
 
 
 def _toggle(store: Any, integration_id: str, field: str, word: str) -> Integration:

@@ -169,3 +169,20 @@ def test_no_browser_on_ssh_or_headless(env: dict[str, str]) -> None:
     if not sys.platform.startswith("linux") and not env:
         pytest.skip("headless detection by DISPLAY is Linux-only")
     assert connect.local_browser_available(env) is False
+
+
+def test_the_same_seller_cannot_become_a_second_shop(ctx: AppContext) -> None:
+    first = connect.start(ctx, "EU", [NL], name="Winkel NL")
+    asyncio.run(connect.finish(ctx, first, approve(first.url)))
+    second = connect.start(ctx, "EU", [NL])
+    with pytest.raises(connect.SellerAlreadyConnected) as err:
+        asyncio.run(connect.finish(ctx, second, approve(second.url)))
+    assert "Winkel NL" in err.value.user_message
+    assert err.value.existing_id == first.integration_id
+    assert [s.shop_name for s in svc.list_integrations(ctx.store) if s.connected] == ["Winkel NL"]
+
+
+def test_a_cancelled_draft_is_discarded(ctx: AppContext) -> None:
+    pending = connect.start(ctx, "EU", [NL])
+    assert connect.discard_draft(ctx, pending.integration_id)
+    assert svc.list_integrations(ctx.store) == []

@@ -164,3 +164,22 @@ def test_status_labels(clock: FixedClock) -> None:
 def test_unique_name() -> None:
     assert svc.unique_name("Amazon A1", []) == "Amazon A1"
     assert svc.unique_name("Amazon A1", ["amazon a1", "Amazon A1 (2)"]) == "Amazon A1 (3)"
+
+
+@pytest.mark.parametrize("twin", ["Cafe\u0301", "\uff23\uff41\uff46\u00e9", "CAFÉ"])
+def test_names_that_look_identical_are_one_name(store: Store, clock: FixedClock, twin: str) -> None:
+    svc.add(store, clock, "Café")
+    with pytest.raises(ValidationError):
+        svc.add(store, clock, twin)
+    assert svc.check_name(store, twin) is not None
+
+
+def test_saving_a_rename_keeps_another_operators_switch(store: Store, clock: FixedClock) -> None:
+    shop = svc.add(store, clock, "Winkel")
+    loaded = svc.get(store, shop.id)  # operator A opens the form
+    svc.toggle_active(store, shop.id)  # operator B switches the shop off
+    values = {"shop_name": "Winkel NL", "active": True, "update_tracking": True}
+    values["rules_enabled"] = False
+    saved = svc.update_changed(store, shop.id, loaded, values)
+    assert saved.shop_name == "Winkel NL"
+    assert saved.active is False
