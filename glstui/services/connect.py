@@ -179,7 +179,7 @@ class SellerAlreadyConnected(ConnectError):
         super().__init__(
             _(
                 "This Amazon seller account is already connected as shop '{name}'. "
-                "Re-connect that shop instead (ctrl+r)."
+                "To renew its grant, select that shop in Integrations and press c (Connect)."
             ).format(name=existing.shop_name)
         )
         self.existing_id = existing.id
