@@ -71,12 +71,16 @@ def main(argv: list[str] | None = None) -> int:
     from glstui.services.context import ContextError, build_context
 
     try:
-        ctx = build_context(
-            data_dir=getattr(args, "data_dir", None),
-            demo=getattr(args, "demo", False),
-            lang=getattr(args, "lang", None),
-            logs_required=getattr(args, "command", None) != "doctor",
-        )
+        if getattr(args, "demo", False):
+            from glstui.demo import build_demo_context
+
+            ctx = build_demo_context(getattr(args, "lang", None))
+        else:
+            ctx = build_context(
+                data_dir=getattr(args, "data_dir", None),
+                lang=getattr(args, "lang", None),
+                logs_required=getattr(args, "command", None) != "doctor",
+            )
     except ContextError as exc:
         print(f"glstui: {exc}", file=sys.stderr)
         return 2

@@ -1,15 +1,14 @@
 """The composition root: one AppContext holds the store, secrets, clock and endpoints.
 
 The TUI and the headless commands both start from `build_context`; `--demo` builds the
-same thing around a throwaway data dir, in-memory secrets and the loopback sandbox, so the
-only difference between the demo and the real services is the endpoints and the keys.
+same AppContext in glstui/demo.py (services never import the sandbox), so the only
+difference between the demo and the real services is the endpoints and the keys.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,14 +19,13 @@ from glstui.amazon.client import AppCredentials, SpApiClient
 from glstui.amazon.endpoints import Endpoints
 from glstui.domain.clock import Clock, SystemClock
 from glstui.domain.errors import GlstuiError
-from glstui.domain.settings import SenderAddress, Settings
+from glstui.domain.settings import Settings
 from glstui.gls.client import GLS_LIVE_URL, GLS_TEST_URL, GlsClient
 from glstui.i18n import set_language
 from glstui.logs import setup_logging
 from glstui.secrets import Secrets, SecretsUnavailable
 from glstui.store import Store, StoreCorrupt
 
-DEMO_TIME_SCALE = 60.0
 HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
@@ -155,7 +153,6 @@ def _open_store(data_dir: Path, clock: Clock) -> Store:
 
 def build_context(
     data_dir: Path | None = None,
-    demo: bool = False,
     lang: str | None = None,
     clock: Clock | None = None,
     logs_required: bool = True,
@@ -163,8 +160,6 @@ def build_context(
     clock = clock or SystemClock()
     language = _language(lang)
     set_language(language)
-    if demo:
-        return build_demo_context(language, clock)
     try:
         directory = config.data_dir(data_dir)
     except OSError as exc:
@@ -194,72 +189,4 @@ def build_context(
         clock=clock,
         endpoints=Endpoints.production(),
         lang=language,
-    )
-
-
-DEMO_SENDER = SenderAddress(
-    name="Demo Warehouse BV",
-    street="Industrieweg",
-    house_no="12",
-    zip_code="3542AD",
-    city="Utrecht",
-    country_code="NL",
-    phone="+31301234567",
-    email="shipping@example.com",
-)
-
-
-def demo_secrets() -> Secrets:
-    """In-memory keys holding the sandbox's demo Amazon app and GLS login."""
-    from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
-    from glstui.sandbox.gls import (
-        GLS_DEMO_PASSWORD,
-        GLS_DEMO_SUBSCRIPTION_KEY,
-        GLS_DEMO_USERNAME,
-    )
-
-    secrets = Secrets.in_memory()
-    for name, value in {
-        "amazon.app_id": DEMO_APP_ID,
-        "amazon.lwa_client_id": DEMO_CLIENT_ID,
-        "amazon.lwa_client_secret": DEMO_CLIENT_SECRET,
-        "gls.username": GLS_DEMO_USERNAME,
-        "gls.password": GLS_DEMO_PASSWORD,
-        "gls.subscription_key": GLS_DEMO_SUBSCRIPTION_KEY,
-    }.items():
-        secrets.set(name, value)
-    return secrets
-
-
-def build_demo_context(language: str, clock: Clock, orders: int = 120) -> AppContext:
-    """A throwaway data dir, in-memory keys and the sandbox: the whole flow, offline."""
-    from glstui.sandbox import Sandbox
-    from glstui.sandbox.amazon import CODE_TTL
-
-    directory = Path(tempfile.mkdtemp(prefix="glstui-demo-"))
-    setup_logging(config.log_dir(directory))
-    # Rate limits run DEMO_TIME_SCALE times faster, but a person pastes the consent code:
-    # give them Amazon's five minutes of real time.
-    sandbox = Sandbox(
-        orders=orders,
-        time_scale=DEMO_TIME_SCALE,
-        code_ttl=CODE_TTL * DEMO_TIME_SCALE,
-    )
-    sandbox.start()
-    secrets = demo_secrets()
-    store = Store.open(directory, clock)
-    with store.write() as tx:
-        tx.settings.put(Settings(sender=DEMO_SENDER))
-    return AppContext(
-        data_dir=directory,
-        store=store,
-        secrets=secrets,
-        clock=clock,
-        endpoints=Endpoints.sandbox(sandbox.base_url),
-        lang=language,
-        demo=True,
-        sandbox=sandbox,
-        time_scale=DEMO_TIME_SCALE,
-        gls_base_url_override=f"{sandbox.base_url}/Test/V1/api/",
-        _cleanup=[directory],
     )

@@ -17,12 +17,13 @@ from typing import Any
 import httpx
 
 from glstui.amazon.endpoints import Endpoints
+from glstui.demo import demo_secrets
 from glstui.domain.clock import Clock, FixedClock
 from glstui.domain.integration import CONNECTED, Integration
 from glstui.domain.order import NEW, Order
 from glstui.domain.settings import SenderAddress, Settings
 from glstui.sandbox import DEMO_SELLER_ID, Sandbox
-from glstui.services.context import AppContext, demo_secrets
+from glstui.services.context import AppContext
 from glstui.services.events import LogLine
 from glstui.services.importer import import_shops
 from glstui.store import Store

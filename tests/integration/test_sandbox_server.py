@@ -97,7 +97,9 @@ async def test_gls_is_mounted_under_its_paths(sandbox, http):
     before = len(sandbox.gls.request_log)
     for path in ("/Test/V1/api/Label/Create", "/V1/api/Label/Create", "/test/v1/api/label/create"):
         r = await http.post(sandbox.base_url + path, json={})
-        assert r.status_code != 404 or "errors" not in r.text  # answered by GLS, not Amazon
+        # GLS's own answer to a request without a subscription key (Amazon would say 404).
+        assert r.status_code == 401, r.text
+        assert "subscription key" in r.json()["message"]
     assert len(sandbox.gls.request_log) == before + 3
     assert all(r.path.lower().endswith("/label/create") for r in sandbox.requests("/"))
 

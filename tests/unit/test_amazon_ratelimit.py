@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from glstui.amazon.ratelimit import DEFAULT_LIMITS, RateLimiter, RetryPolicy, TokenBucket
+from glstui.amazon.ratelimit import RateLimiter, RetryPolicy, TokenBucket
 
 
 class FakeTime:
@@ -22,10 +22,17 @@ class FakeTime:
         self.now += seconds
 
 
-def test_published_usage_plans():
-    assert DEFAULT_LIMITS["searchOrders"] == (0.0056, 20)
-    assert DEFAULT_LIMITS["getOrder"] == (0.5, 30)
-    assert DEFAULT_LIMITS["confirmShipment"] == (2.0, 10)
+async def test_default_limiter_paces_search_orders_at_amazons_usage_plan():
+    """A fresh limiter lets Amazon's burst of 20 searches through, then one per ~178 s."""
+    t = FakeTime()
+    limiter = RateLimiter(time_scale=1.0, monotonic=t.monotonic, sleep=t.sleep)
+    start = t.now
+    for _ in range(20):
+        await limiter.acquire("searchOrders")
+    assert t.now - start < 200  # the burst goes (almost) at once
+    before = t.now
+    await limiter.acquire("searchOrders")
+    assert t.now - before == pytest.approx(1 / 0.0056, rel=0.05)
 
 
 async def test_burst_then_one_call_per_interval():

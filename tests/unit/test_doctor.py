@@ -108,9 +108,9 @@ def test_a_healthy_sandbox_setup_passes_everything(tmp_path: Path, sandbox: Sand
 
 
 def test_the_demo_context_passes(monkeypatch: pytest.MonkeyPatch) -> None:
-    from glstui.services.context import build_context
+    from glstui.demo import build_demo_context
 
-    ctx = build_context(demo=True, lang="en", clock=FixedClock(NOW))
+    ctx = build_demo_context("en", FixedClock(NOW))
     with ctx:
         code, text = run(ctx)
     assert code == 0, text

@@ -1,0 +1,87 @@
+"""The demo's wiring: a throwaway data dir, in-memory keys and the loopback sandbox.
+
+It lives outside glstui/services/ so that services never import the sandbox (the layer
+contracts in pyproject.toml); `glstui --demo` and the test world build it from here.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from glstui import config
+from glstui.amazon.endpoints import Endpoints
+from glstui.domain.clock import Clock, SystemClock
+from glstui.domain.settings import SenderAddress, Settings
+from glstui.i18n import set_language
+from glstui.logs import setup_logging
+from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox
+from glstui.sandbox.amazon import CODE_TTL
+from glstui.sandbox.gls import GLS_DEMO_PASSWORD, GLS_DEMO_SUBSCRIPTION_KEY, GLS_DEMO_USERNAME
+from glstui.secrets import Secrets
+from glstui.services.context import AppContext, _language
+from glstui.store import Store
+
+DEMO_TIME_SCALE = 60.0
+
+DEMO_SENDER = SenderAddress(
+    name="Demo Warehouse BV",
+    street="Industrieweg",
+    house_no="12",
+    zip_code="3542AD",
+    city="Utrecht",
+    country_code="NL",
+    phone="+31301234567",
+    email="shipping@example.com",
+)
+
+
+def demo_secrets() -> Secrets:
+    """In-memory keys holding the sandbox's demo Amazon app and GLS login."""
+    secrets = Secrets.in_memory()
+    for name, value in {
+        "amazon.app_id": DEMO_APP_ID,
+        "amazon.lwa_client_id": DEMO_CLIENT_ID,
+        "amazon.lwa_client_secret": DEMO_CLIENT_SECRET,
+        "gls.username": GLS_DEMO_USERNAME,
+        "gls.password": GLS_DEMO_PASSWORD,
+        "gls.subscription_key": GLS_DEMO_SUBSCRIPTION_KEY,
+    }.items():
+        secrets.set(name, value)
+    return secrets
+
+
+def build_demo_context(
+    language: str | None = None, clock: Clock | None = None, orders: int = 120
+) -> AppContext:
+    """A throwaway data dir, in-memory keys and the sandbox: the whole flow, offline."""
+    clock = clock or SystemClock()
+    language = _language(language)
+    set_language(language)
+    directory = Path(tempfile.mkdtemp(prefix="glstui-demo-"))
+    setup_logging(config.log_dir(directory))
+    # Rate limits run DEMO_TIME_SCALE times faster, but a person pastes the consent code:
+    # give them Amazon's five minutes of real time.
+    sandbox = Sandbox(
+        orders=orders,
+        time_scale=DEMO_TIME_SCALE,
+        code_ttl=CODE_TTL * DEMO_TIME_SCALE,
+    )
+    sandbox.start()
+    secrets = demo_secrets()
+    store = Store.open(directory, clock)
+    with store.write() as tx:
+        tx.settings.put(Settings(sender=DEMO_SENDER))
+    return AppContext(
+        data_dir=directory,
+        store=store,
+        secrets=secrets,
+        clock=clock,
+        endpoints=Endpoints.sandbox(sandbox.base_url),
+        lang=language,
+        demo=True,
+        sandbox=sandbox,
+        time_scale=DEMO_TIME_SCALE,
+        gls_base_url_override=f"{sandbox.base_url}/Test/V1/api/",
+        _cleanup=[directory],
+    )
