@@ -248,7 +248,7 @@ def test_snapshot_running(
 
     async def before(pilot: Any) -> None:
         screen = await open_import(pilot)
-        screen._prepare_bars(["shop0001", "shop0002"])
+        await screen._prepare_bars(["shop0001", "shop0002"])
         screen.running = True
         screen.refresh_bindings()
         shop_a, shop_b = "Amazon A3PNJAV4CVI5V1", "Winkel Benelux"

@@ -264,7 +264,7 @@ class ImportScreen(BaseScreen):
     def action_focus_log(self) -> None:
         self.query_one(LogPane).focus()
 
-    def action_start(self) -> None:
+    async def action_start(self) -> None:
         if self.running:
             return
         ids = [i.id for i in self.integrations if i.id in self.included]
@@ -274,8 +274,8 @@ class ImportScreen(BaseScreen):
                 severity="warning",
             )
             return
-        self._prepare_bars(ids)
-        self.running = True
+        self.running = True  # set first: a second `s` during the await does nothing
+        await self._prepare_bars(ids)
         self.refresh_bindings()
         self.query_one("#summary", Static).update("")
         self.run_import(ids)
@@ -288,14 +288,15 @@ class ImportScreen(BaseScreen):
 
     # -- the run --------------------------------------------------------------------------
 
-    def _prepare_bars(self, ids: list[str]) -> None:
+    async def _prepare_bars(self, ids: list[str]) -> None:
+        """New bars for this run; the old ones must be gone first (their ids are reused)."""
         box = self.query_one("#progress", VerticalScroll)
-        box.remove_children()
+        await box.remove_children()
         names = {i.id: i.shop_name for i in self.integrations}
         self._bars = {"": ShopProgress(_("All shops"), "", self.bar_clock, percent=True)}
         for iid in ids:
             self._bars[iid] = ShopProgress(names[iid], iid, self.bar_clock, percent=False)
-        box.mount_all(self._bars.values())
+        await box.mount_all(self._bars.values())
         self._bars[""].bar.update(total=len(ids), progress=0)
         box.display = True
 

@@ -1,0 +1,23 @@
+"""Crashes an operator met in one shift: each test does what they did, in a row, at 80x24."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from test_import_screen import open_import, sandbox, shop_ctx, summary  # noqa: F401
+
+from glstui.tui.app import GlsApp
+
+
+async def test_a_second_import_in_the_same_session_runs(shop_ctx: Any) -> None:  # noqa: F811
+    app = GlsApp(shop_ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_import(pilot)
+        for _round in range(2):
+            await pilot.press("s")
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            assert not screen.running
+            assert summary(screen).startswith("Import finished:")
+        assert len(screen.query("#bar-overall")) == 1
