@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from glstui.amazon.client import seller_key
+from glstui.store.storage import atomic_write
 
 log = logging.getLogger("glstui.pacing")
 
@@ -47,10 +48,8 @@ def _read_state(path: Path) -> Any:
 
 
 def _write_state(path: Path, state: Any) -> None:
-    tmp = path.with_suffix(".tmp")
-    try:
-        tmp.write_text(json.dumps(state))
-        os.replace(tmp, path)
+    try:  # the one atomic private-file writer: mode 0600 like every file in the data dir
+        atomic_write(path, json.dumps(state).encode(), keep_backup=False)
     except OSError as exc:  # pacing state is a courtesy: never fail an import for it
         log.warning("could not save pacing state: %s", exc.strerror or exc)
 

@@ -52,7 +52,7 @@ def test_two_processes_importing_one_shop_get_no_429(make_sandbox, tmp_path):
         for _ in range(2)
     ]
     try:
-        outs = [c.communicate(timeout=60) for c in children]
+        outs = [c.communicate(timeout=150) for c in children]
     except subprocess.TimeoutExpired:
         for c in children:
             c.kill()

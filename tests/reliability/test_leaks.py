@@ -50,9 +50,10 @@ async def flow(make_sandbox, tmp_path):
     sandbox = make_sandbox(seed=3, orders=30, time_scale=60.0, arrivals_per_hour=0)
     world = make_world(sandbox, tmp_path / "data")
     setup_logging(config.log_dir(world.ctx.data_dir))
-    # connect a second shop the way an operator does: consent link, browser, paste back
+    # connect a second seller's shop the way an operator does: consent link, browser, paste
+    # back (the world's own seller is connected already, and one seller is one shop)
     pending = connect.start(world.ctx, "EU", ["A1805IZSGTT6HS"], "Leak test shop")
-    redirect = await approve_in_browser(pending.request.url)
+    redirect = await approve_in_browser(pending.request.url, seller="A2GLSDEMOSHOP7")
     shop = await connect.finish(world.ctx, pending, redirect)
     keys = await world.import_orders()
     world.keys_shown = world.order(keys[-1]).order_id  # still open: listed on the orders screen

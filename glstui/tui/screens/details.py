@@ -188,7 +188,9 @@ class DetailsScreen(BaseScreen):
             return False
         values = self.form_values()
         try:
-            updated = svc.update(self.ctx.store, self.integration_id, **values)
+            updated = svc.update_changed(
+                self.ctx.store, self.integration_id, self.integration, values
+            )
         except ValidationError as err:
             self._show_name_error(svc.name_message(err))
             self.query_one("#shop_name", Input).focus()
