@@ -34,7 +34,7 @@ from glstui.domain.rules import Decision
 from glstui.domain.run import ImportRun, ShopRunResult
 from glstui.i18n import _
 from glstui.secrets import SecretsError
-from glstui.services import audit, pacing
+from glstui.services import audit
 from glstui.services import rules as rules_svc
 from glstui.services.events import ERROR, INFO, WARNING, LogLine, Progress, Reporter, ignore
 from glstui.services.integrations import refresh_token_name
@@ -602,20 +602,7 @@ class Importer:
         integ = task.integration
         shop = integ.shop_name
         try:
-            async with pacing.seller_turn(
-                getattr(self.store, "data_dir", None),
-                self.client,
-                task.refresh_token,
-                integ.region,
-                lambda: self._say(
-                    _("{shop}: another import of this shop is running; waiting for it.").format(
-                        shop=shop
-                    ),
-                    INFO,
-                    shop,
-                ),
-            ):
-                await self._import_pages(task, result)
+            await self._import_pages(task, result)
         except GrantRevoked:
             result.error = _("Amazon consent was revoked or expired: re-connect this shop.")
             self._say(f"{shop}: {result.error}", ERROR, shop)
