@@ -137,13 +137,6 @@ class SpApiClient:
         self.lwa.invalidate(refresh_token)
         await self.lwa.access_token(refresh_token)
 
-    def pacing_state(self, refresh_token: str, region: str) -> dict[str, list[float]]:
-        """This seller's buckets, for the next process that imports the same shop."""
-        return self.limiter.export_state(seller_key(refresh_token), region, time.time())
-
-    def restore_pacing(self, refresh_token: str, region: str, state: object) -> None:
-        self.limiter.import_state(seller_key(refresh_token), region, state, time.time())
-
     # --- the one SP-API request path ----------------------------------------------------
 
     async def _call(

@@ -150,31 +150,6 @@ class RateLimiter:
     def throttled(self, operation: str, seller: str = "", region: str = "") -> None:
         self.bucket(operation, seller, region).drain()
 
-    # -- sharing a seller's buckets with another process (see services.pacing) ----------
-
-    def export_state(self, seller: str, region: str, wall: float) -> dict[str, list[float]]:
-        """This seller's buckets as {operation: [tokens, rate, wall time]}."""
-        out: dict[str, list[float]] = {}
-        for (s, r, op), b in self.buckets.items():
-            if s == seller and r == region:
-                out[op] = [b.tokens, b.rate, wall]
-        return out
-
-    def import_state(self, seller: str, region: str, state: object, wall: float) -> None:
-        """Start from what another process left in this seller's buckets (never fuller)."""
-        if not isinstance(state, dict):
-            return
-        for op, entry in state.items():
-            try:
-                tokens, rate, then = (float(x) for x in entry)
-            except (TypeError, ValueError):
-                continue
-            b = self.bucket(str(op), seller, region)
-            b.set_rate(rate)
-            refilled = tokens + max(wall - then, 0.0) * b.real_rate
-            b._refill()
-            b._tokens = min(b._tokens, refilled, float(b.burst))
-
 
 @dataclass
 class RetryPolicy:

@@ -264,7 +264,17 @@ class GlsApp(App[int]):
 
     # -- actions --------------------------------------------------------------------------
 
+    quitting = False
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        """Keys typed after `q` (`q2` arrives as one burst) must not open screens in a
+        closing app: their on_mount would query widgets that are never composed."""
+        self.quitting = True
+        super().exit(*args, **kwargs)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.quitting:
+            return False
         return not (action == "section" and self.secrets_locked())
 
     def action_section(self, mode: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from test_import_screen import open_import, sandbox, shop_ctx, summary  # noqa: F401
+from textual import events
 
 from glstui.tui.app import GlsApp
 
@@ -21,3 +22,14 @@ async def test_a_second_import_in_the_same_session_runs(shop_ctx: Any) -> None: 
             assert not screen.running
             assert summary(screen).startswith("Import finished:")
         assert len(screen.query("#bar-overall")) == 1
+
+
+async def test_q_and_a_section_key_at_once_quit_cleanly(shop_ctx: Any) -> None:  # noqa: F811
+    """`q2` and `qs` typed fast: the key after q must not open a screen in a closing app."""
+    for keys in (("q", "2"), ("q", "6", "s")):
+        app = GlsApp(shop_ctx)
+        async with app.run_test(size=(80, 24)) as pilot:
+            for key in keys:  # one burst, as a terminal delivers "q2": no wait between keys
+                app.post_message(events.Key(key, key))
+            await pilot.pause()
+        assert app.return_code == 0, keys

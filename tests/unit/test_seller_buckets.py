@@ -59,18 +59,6 @@ def test_a_429_drains_only_that_seller_and_rate_header_is_per_seller():
     assert limiter.bucket("confirmShipment", "A", "fe").tokens == 10
 
 
-def test_state_handed_to_another_process_is_never_fuller():
-    clock = FakeClock()
-    first = RateLimiter(monotonic=clock.monotonic, sleep=clock.sleep)
-    for _ in range(15):
-        asyncio.run(first.acquire("searchOrders", "A", "eu"))
-    state = first.export_state("A", "eu", wall=1000.0)
-    second = RateLimiter(monotonic=clock.monotonic, sleep=clock.sleep)
-    second.import_state("A", "eu", state, wall=1000.0)
-    assert round(second.bucket("searchOrders", "A", "eu").tokens) == 5
-    assert second.bucket("searchOrders", "B", "eu").tokens == 20
-
-
 def test_seller_key_differs_per_refresh_token_and_is_not_the_secret():
     assert seller_key("Atzr|one") != seller_key("Atzr|two")
     assert "Atzr" not in seller_key("Atzr|one")
