@@ -147,3 +147,26 @@ async def test_week_chart_spreads_bars_with_iso_dates_under_first_and_last(
         assert "2026-11-21 – 2026-11-27" in head
         warnings = str(app.screen.query_one("#stats-warnings", Static).render())
         assert "(oldest 2026-11-" in warnings
+
+
+async def test_a_shop_name_with_markup_is_shown_literally(make_ctx: Any) -> None:
+    """`[/]` once crashed Statistics (MarkupError) and `[bold]x` rendered bold."""
+    from glstui.services import integrations as shops
+
+    ctx = with_history(make_ctx)
+    odd = "Bad [/] name [bold]x"
+    first = stats.compute(ctx.store, ctx.clock).period(7).shops[0]
+    shops.update(ctx.store, first.integration_id, shop_name=odd)
+    app = GlsApp(ctx)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatisticsScreen)
+        table = screen.query_one(DataTable)
+        names = [str(table.get_row_at(i)[0]) for i in range(table.row_count)]
+        assert odd in names
+        table.move_cursor(row=names.index(odd))
+        await settle(pilot)
+        title = screen.query_one("#stats-chart-title", Static)
+        assert odd in str(title.render())

@@ -221,7 +221,7 @@ class StatisticsScreen(BaseScreen):
         current = self._current_key()
         table.clear()
         for row in period.shops:
-            name = _short(row.shop_name, self.name_width)
+            name = Text(_short(row.shop_name, self.name_width))  # literal: names may hold [/]
             table.add_row(*self._cells(row, name), key=row.integration_id)
         total = period.total
         table.add_row(*self._cells(total, Text(_("Total"), style="bold"), bold=True), key=TOTAL_KEY)
@@ -283,7 +283,9 @@ class StatisticsScreen(BaseScreen):
             return
         period = self.report.period(self.days)
         name = row.shop_name or _("all shops")
-        self.query_one("#stats-chart-title", Static).update(_("Per day: {shop}").format(shop=name))
+        self.query_one("#stats-chart-title", Static).update(
+            Text(_("Per day: {shop}").format(shop=name))
+        )
         for widget_id, title, values in (
             ("#chart-imported", _("Imported"), row.imported_per_day),
             ("#chart-labelled", _("Labelled"), row.labelled_per_day),
