@@ -26,8 +26,14 @@ def _v0_to_v1(data: RawData) -> None:
     """Version 0 = a plain TinyDB file without a meta table: the tables are already right."""
 
 
-MIGRATIONS: dict[int, Migration] = {0: _v0_to_v1}
-SCHEMA_VERSION = 1
+def _v1_to_v2(data: RawData) -> None:
+    """Version 2 keeps the hot file's orders and shipments in shard files (store/shards.py):
+    the hot storage moves them out itself, as that writes files. Archives are unchanged; the
+    bump makes an older glstui refuse a version 2 hot file instead of seeing no orders."""
+
+
+MIGRATIONS: dict[int, Migration] = {0: _v0_to_v1, 1: _v1_to_v2}
+SCHEMA_VERSION = 2
 
 
 def file_version(data: RawData) -> int:

@@ -125,7 +125,7 @@ class DataFile:
 
     def raw(self, name: str) -> dict[str, Doc]:
         """The live documents of a table by doc id: read-only (never change them in place)."""
-        return (self.storage.read() or {}).get(name, {})
+        return self.storage.table_view(name)
 
     def index(self, spec: TableSpec[Any]) -> dict[str, str]:
         """key -> doc id (as stored: a string)."""
@@ -222,7 +222,10 @@ class ReadRepo(Generic[T]):
         return [k for k in self._file.index(self._spec) if not (self._hide and self._hide(k))]
 
     def __len__(self) -> int:
-        return len(self.keys())
+        if self._hide is not None:
+            return len(self.keys())
+        self._sync()
+        return self._file.storage.count(self._spec.name)  # a big table: without reading it
 
     def __contains__(self, key: object) -> bool:
         return isinstance(key, str) and self.get(key) is not None

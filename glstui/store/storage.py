@@ -260,6 +260,13 @@ class AtomicJSONStorage(Storage):
             table = data[name] = {}
         return table
 
+    def table_view(self, name: str) -> dict[str, Any]:
+        """The live dict of one table, or an empty one (not added) when missing: read-only."""
+        return (self.read() or {}).get(name, {})
+
+    def count(self, name: str) -> int:
+        return len(self.table_view(name))
+
     def _live_frags(self, name: str, table: dict[str, Any]) -> dict[str, bytes | None] | None:
         return self._frags.get(name) if self._owner.get(name) is table else None
 

@@ -2,9 +2,13 @@
 
 Layout of the data dir:
 
-    glstui.json                hot file: integrations, settings, outbox, shipments, runs and
-                               every order not yet archived (open and recently shipped ones)
-    glstui.json.bak            the previous committed version of glstui.json
+    glstui.json                hot file: integrations, settings, outbox, runs, audit and the
+                               manifest of the shards; orders and shipments too while a table
+                               has at most 1,000 rows (see shards.py)
+    shards/orders-K.<t>.json   orders not yet archived (open and recently shipped ones), 1,000
+                               doc ids per file, named by the manifest; shipments likewise
+    glstui.json.bak            the previous committed version of glstui.json (its shards are
+                               kept until the commit after next)
     glstui.lock                lock file (filelock) guarding every read-modify-write
     archive/orders-YYYY-MM.json  orders shipped in that month more than ARCHIVE_AFTER_DAYS
                                ago, with their shipments and finished (sent/skipped) outbox
@@ -40,7 +44,7 @@ from pathlib import Path
 import filelock
 
 from glstui.domain.audit import AuditEntry
-from glstui.domain.clock import Clock, from_iso
+from glstui.domain.clock import Clock, from_iso, to_iso
 from glstui.domain.integration import Integration
 from glstui.domain.order import Order
 from glstui.domain.run import ImportRun
@@ -59,6 +63,7 @@ from glstui.store.repos import (
     WriteRepo,
     damaged,
 )
+from glstui.store.shards import SHARDED, ShardedHotStorage
 from glstui.store.storage import AtomicJSONStorage, remove_leftover_temps
 
 HOT_FILE = "glstui.json"
@@ -172,7 +177,10 @@ class WriteTx:
         outbox = hot.raw(OUTBOX.name)
         waiting = {d.get("order_key") for d in outbox.values() if d.get("state") in OPEN_OUTBOX}
         by_month: dict[str, list[dict]] = {}
-        for doc in hot.raw(ORDERS.name).values():
+        # Only shards the manifest says hold an order shipped before the cutoff are read.
+        # (An ISO text "...Z" compares like its time; a damaged one is looked at below.)
+        old = self._store._shards.docs_with(ORDERS.name, "shipped_at", to_iso(cutoff))
+        for doc in old:
             shipped = doc.get("shipped_at")
             if not shipped:
                 continue
@@ -215,7 +223,8 @@ class Store:
             self.lock_path, timeout=lock_timeout, mode=0o600, thread_local=False
         )
         self._mutex = threading.RLock()
-        self._hot = DataFile(AtomicJSONStorage(self.path, "hot"))
+        self._shards = ShardedHotStorage(self.path)
+        self._hot = DataFile(self._shards)
         self._archives: OrderedDict[str, DataFile] = OrderedDict()
         self._pinned: set[str] = set()
         self._tx: WriteTx | None = None
@@ -243,6 +252,7 @@ class Store:
         with store.write():
             remove_leftover_temps(store.data_dir)
             remove_leftover_temps(store.archive_dir)
+            remove_leftover_temps(store._shards.shard_dir)
             if not store.path.exists():
                 store._hot.storage.dirty = True
         if archive:
@@ -256,7 +266,8 @@ class Store:
                 return
             self._hot.storage.warm()
             for spec in HOT_SPECS:
-                self._hot.index(spec)
+                if spec.name not in SHARDED:  # big tables: read when first used
+                    self._hot.index(spec)
 
     # --- transactions -----------------------------------------------------------------
     @contextlib.contextmanager
@@ -367,6 +378,11 @@ class Store:
     def parse_count(self) -> int:
         """How often the hot file was parsed (tests: unchanged files are not re-read)."""
         return self._hot.storage.parse_count
+
+    @property
+    def shard_reads(self) -> int:
+        """How many order/shipment shard files were parsed (tests: what a command skipped)."""
+        return self._shards.shard_reads
 
     def __repr__(self) -> str:
         return f"Store({str(self.data_dir)!r})"

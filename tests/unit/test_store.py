@@ -278,7 +278,8 @@ def test_plain_tinydb_file_without_meta_is_adopted(tmp_path, clock):
     )
     with Store.open(tmp_path, clock).read() as view:
         assert view.integrations.get("x").shop_name == "Old shop"
-    assert json.loads((tmp_path / "glstui.json").read_text())["meta"]["1"]["schema_version"] == 1
+    version = json.loads((tmp_path / "glstui.json").read_text())["meta"]["1"]["schema_version"]
+    assert version == migrations.SCHEMA_VERSION
 
 
 def test_file_from_a_newer_glstui_is_refused_untouched(tmp_path, clock):
