@@ -26,7 +26,7 @@ from glstui.domain.serial import from_dict, to_dict
 from glstui.domain.settings import Settings
 from glstui.domain.shipment import OutboxEntry, Shipment
 from glstui.store.errors import StoreRecordDamaged
-from glstui.store.storage import AtomicJSONStorage, corrupt_message
+from glstui.store.storage import AtomicJSONStorage
 
 T = TypeVar("T")
 Doc = dict[str, Any]
@@ -41,7 +41,8 @@ def damaged(file: DataFile, table: str, doc: Any, exc: BaseException) -> StoreRe
     if isinstance(doc, dict):
         key = str(doc.get("order_id") or doc.get("id") or "?")
     reason = f"a record in '{table}' ({key}) has the wrong shape: {exc}"
-    return StoreRecordDamaged(file.path, corrupt_message(file.path, reason), table, key)
+    path, message = file.storage.record_problem(table, doc, reason)
+    return StoreRecordDamaged(path, message, table, key)
 
 
 def clone(value: Any) -> Any:

@@ -59,7 +59,19 @@ def shard_of(doc_id: str) -> int:
     return int(doc_id) // SHARD_DOCS
 
 
-def _strict_loads(path: Path, raw: bytes) -> Any:
+def shard_message(shard: Path, hot: Path, reason: str) -> str:
+    """Why a shard cannot be used and what to do: it has no `.bak` of its own; the hot
+    file's `.bak` names the shards of the save before."""
+    return (
+        f"The glstui data file {shard} (orders listed by {hot.name}) cannot be read "
+        f"({reason}). It was left untouched. Restore it from your own backup; or, if the "
+        f"last save made it, go back to the save before: move {hot.name} aside (for example "
+        f"rename it to {hot.name}.broken) and rename {hot.name}.bak to {hot.name}. Then "
+        "start glstui again."
+    )
+
+
+def _strict_loads(path: Path, raw: bytes, hot: Path) -> Any:
     """orjson, accepted only when it re-encodes to the very bytes read (files we wrote); any
     other file (hand-edited, duplicate keys, deep nesting) goes through the careful parser."""
     with contextlib.suppress(orjson.JSONDecodeError):
@@ -69,12 +81,12 @@ def _strict_loads(path: Path, raw: bytes) -> Any:
     try:
         return json.loads(raw, object_pairs_hook=_no_duplicates)
     except RecursionError:
-        raise StoreCorrupt(path, corrupt_message(path, "it is nested too deeply")) from None
+        raise StoreCorrupt(path, shard_message(path, hot, "it is nested too deeply")) from None
     except _DuplicateKey as exc:
         reason = f"the key '{exc}' appears twice, so part of the data would be lost"
-        raise StoreCorrupt(path, corrupt_message(path, reason)) from None
+        raise StoreCorrupt(path, shard_message(path, hot, reason)) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise StoreCorrupt(path, corrupt_message(path, f"not valid JSON: {exc}")) from None
+        raise StoreCorrupt(path, shard_message(path, hot, f"not valid JSON: {exc}")) from None
 
 
 def _low(value: Any) -> str:
@@ -151,11 +163,17 @@ class ShardedHotStorage(AtomicJSONStorage):
             except FileNotFoundError:
                 if attempt == 2 or not self.refresh():
                     break  # the manifest did not move on: the shard is really missing
-        missing = self.shard_dir
-        raise StoreCorrupt(
-            self.path,
-            corrupt_message(self.path, f"a shard file of '{name}' in {missing} is missing"),
-        )
+        reason = f"a shard file of '{name}' in {self.shard_dir} is missing"
+        raise StoreCorrupt(self.path, corrupt_message(self.path, reason))
+
+    def record_problem(self, name: str, doc: Any, reason: str) -> tuple[Path, str]:
+        if self.sharded(name):
+            found = next((i for i, d in self.big_table(name).items() if d is doc), None)
+            entry = self.manifest().get(name, {}).get(str(shard_of(found))) if found else None
+            if entry is not None:
+                shard = self.shard_dir / entry["file"]
+                return shard, shard_message(shard, self.path, reason)
+        return super().record_problem(name, doc, reason)
 
     def _sync_table(self, name: str, only: Iterable[int] | None = None) -> dict[str, Doc]:
         """Drop shards whose file the manifest replaced and read the missing ones (all, or
@@ -181,13 +199,13 @@ class ShardedHotStorage(AtomicJSONStorage):
         path = self.shard_dir / file
         raw = path.read_bytes()
         self.shard_reads += 1
-        data = _strict_loads(path, raw)
+        data = _strict_loads(path, raw, self.path)
         ok = isinstance(data, dict) and all(
             isinstance(v, dict) and i.isdigit() and shard_of(i) == k for i, v in data.items()
         )
         if not ok:
             reason = f"it is not shard {k} of '{name}' (records of another shard or shape)"
-            raise StoreCorrupt(path, corrupt_message(path, reason))
+            raise StoreCorrupt(path, shard_message(path, self.path, reason))
         return data
 
     def shards_with(self, name: str, field: str, below: str | None = None) -> list[int]:

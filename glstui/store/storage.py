@@ -264,6 +264,10 @@ class AtomicJSONStorage(Storage):
         """The live dict of one table, or an empty one (not added) when missing: read-only."""
         return (self.read() or {}).get(name, {})
 
+    def record_problem(self, name: str, doc: Any, reason: str) -> tuple[Path, str]:
+        """The file holding `doc` of table `name` and the operator's message about it."""
+        return self.path, corrupt_message(self.path, reason)
+
     def count(self, name: str) -> int:
         return len(self.table_view(name))
 

@@ -10,7 +10,7 @@ import pytest
 from glstui.domain.clock import FixedClock
 from glstui.domain.integration import Integration
 from glstui.domain.serial import to_dict
-from glstui.store import Store, StoreCorrupt, migrations
+from glstui.store import Store, StoreCorrupt, StoreRecordDamaged, migrations
 from glstui.store import storage as storage_mod
 from glstui.store.sample import make_order, make_outbox, make_shipment
 
@@ -190,3 +190,20 @@ def test_a_symlinked_store_keeps_its_shards_beside_the_real_file(tmp_path, clock
     assert (data / "glstui.json").is_symlink()
     assert _shards(real) and not (data / "shards").exists()
     assert all(os.stat(p).st_mode & 0o077 == 0 for p in (real / "shards").iterdir())
+
+
+def test_a_damaged_order_in_a_shard_is_reported_with_that_file(tmp_path, clock):
+    from glstui.services.orders_query import OrdersQuery
+
+    _big_store(tmp_path, clock)
+    shard = sorted((tmp_path / "shards").glob("orders-2.*.json"))[0]
+    docs = json.loads(shard.read_bytes())
+    doc = next(iter(docs.values()))
+    doc["items"] = "three mugs"
+    raw = json.dumps(docs, indent=1).encode()  # as an editor would save it
+    shard.write_bytes(raw)
+    with pytest.raises(StoreRecordDamaged) as info:
+        OrdersQuery(Store.open(tmp_path, clock), clock).load()
+    assert info.value.path == shard and str(shard) in info.value.message
+    assert info.value.record == doc["order_id"]
+    assert shard.read_bytes() == raw
