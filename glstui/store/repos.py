@@ -205,6 +205,15 @@ class ReadRepo(Generic[T]):
                 raise damaged(self._file, self._spec.name, doc, exc) from exc
         return out
 
+    def with_field(self, field: str) -> list[T]:
+        """Rows whose stored `field` is set (not null/empty), decoded; of a big table only
+        the shards holding any are read (orders: "shipped_at", "label_pending_at", see
+        shards.SUMMARY_FIELDS), so e.g. labels a stopped run left pending are found without
+        reading a 50,000-order backlog."""
+        self._sync()
+        docs = self._file.storage.docs_with(self._spec.name, field)
+        return [self._decode(d) for d in docs if self._visible(d)]
+
     def find(self, predicate: Callable[[T], bool]) -> list[T]:
         return [obj for obj in self.all() if predicate(obj)]
 

@@ -41,6 +41,7 @@ from glstui.store.storage import (
     _no_duplicates,
     atomic_write,
     corrupt_message,
+    low_text,
 )
 
 SHARD_DOCS = 1000  # ~1.1 MB of orders per shard
@@ -50,6 +51,7 @@ MANIFEST = "shards"
 SHARD_DIR = "shards"
 # Per table, fields whose smallest set value the manifest keeps, so that a scan for them
 # (archiving shipped orders, labels a stopped run left pending) reads only shards with any.
+# Adding a field here needs a migration that rewrites every shard's summary.
 SUMMARY_FIELDS: dict[str, tuple[str, ...]] = {"orders": ("shipped_at", "label_pending_at")}
 _SHARD_NAME = re.compile(r"^[a-z]+-\d+\.[0-9a-f]+\.json$")
 Doc = dict[str, Any]
@@ -87,10 +89,6 @@ def _strict_loads(path: Path, raw: bytes, hot: Path) -> Any:
         raise StoreCorrupt(path, shard_message(path, hot, reason)) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise StoreCorrupt(path, shard_message(path, hot, f"not valid JSON: {exc}")) from None
-
-
-def _low(value: Any) -> str:
-    return value if isinstance(value, str) and value[:1].isdigit() else ""
 
 
 class ShardedHotStorage(AtomicJSONStorage):
@@ -221,15 +219,14 @@ class ShardedHotStorage(AtomicJSONStorage):
     def docs_with(self, name: str, field: str, below: str | None = None) -> list[Doc]:
         """Documents of `name` with `field` set (below `below`), reading only the shards
         the manifest says hold any."""
-        if not self.sharded(name):
-            docs = super().table_view(name).values()
-            return [d for d in docs if d.get(field) and (below is None or _low(d[field]) < below)]
+        if not self.sharded(name) or field not in SUMMARY_FIELDS.get(name, ()):
+            return super().docs_with(name, field, below)  # reads the whole table
         shards = self.shards_with(name, field, below)
         table = self.big_table(name, only=shards)
         ids = (str(i) for k in shards for i in range(k * SHARD_DOCS, (k + 1) * SHARD_DOCS))
         found = (table.get(i) for i in ids)
         hits = (d for d in found if d is not None and d.get(field))
-        return [d for d in hits if below is None or _low(d[field]) < below]
+        return [d for d in hits if below is None or low_text(d[field]) < below]
 
     def count(self, name: str) -> int:
         """Documents in a big table: from the manifest unless this transaction changed it."""
@@ -315,7 +312,7 @@ class ShardedHotStorage(AtomicJSONStorage):
         for field in SUMMARY_FIELDS.get(name, ()):
             # Text that is not a date ("garbage", 5) counts as smallest, so a scan reads it
             # and reports the record as damaged instead of never seeing it.
-            values = [_low(d[field]) for d in docs.values() if d.get(field)]
+            values = [low_text(d[field]) for d in docs.values() if d.get(field)]
             if values:
                 lows[field] = min(values)
         return {"file": file, "count": len(docs), "min": lows}

@@ -52,6 +52,12 @@ RawData = dict[str, dict[str, Any]]
 TMP_SUFFIX = ".tmp"
 
 
+def low_text(value: Any) -> str:
+    """A field value as the text it sorts by; what is not date-like text sorts first, so a
+    scan for old values also meets (and reports) damaged ones."""
+    return value if isinstance(value, str) and value[:1].isdigit() else ""
+
+
 def signature(st: os.stat_result) -> Signature:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
@@ -267,6 +273,11 @@ class AtomicJSONStorage(Storage):
     def record_problem(self, name: str, doc: Any, reason: str) -> tuple[Path, str]:
         """The file holding `doc` of table `name` and the operator's message about it."""
         return self.path, corrupt_message(self.path, reason)
+
+    def docs_with(self, name: str, field: str, below: str | None = None) -> list[dict[str, Any]]:
+        """Documents of `name` whose `field` is set (to a value that sorts below `below`)."""
+        docs = self.table_view(name).values()
+        return [d for d in docs if d.get(field) and (below is None or low_text(d[field]) < below)]
 
     def count(self, name: str) -> int:
         return len(self.table_view(name))

@@ -207,3 +207,19 @@ def test_a_damaged_order_in_a_shard_is_reported_with_that_file(tmp_path, clock):
     assert info.value.path == shard and str(shard) in info.value.message
     assert info.value.record == doc["order_id"]
     assert shard.read_bytes() == raw
+
+
+def test_labels_left_pending_are_found_without_reading_the_backlog(tmp_path, clock):
+    store = _big_store(tmp_path, clock)
+    with store.read() as view:
+        key = view.orders.keys()[2500]
+    with store.write() as tx:
+        order = tx.orders.get(key)
+        order.label_pending_at = NOW
+        tx.orders.put(order)
+    fresh = Store.open(tmp_path, clock)
+    with fresh.read() as view:
+        assert [o.key for o in view.orders.with_field("label_pending_at")] == [key]
+        assert fresh.shard_reads == 1  # of 4: only the shard holding that order
+        assert len(view.orders.with_field("hold_reason")) == 0  # not summarised: all read
+    assert fresh.shard_reads == 4
