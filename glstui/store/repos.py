@@ -101,6 +101,7 @@ class DataFile:
         self.storage = storage
         self.db: TinyDB | None = None
         self._indexes: dict[str, dict[str, str]] = {}
+        self._indexed_parse = -1
 
     @property
     def path(self):
@@ -130,6 +131,9 @@ class DataFile:
 
     def index(self, spec: TableSpec[Any]) -> dict[str, str]:
         """key -> doc id (as stored: a string)."""
+        if self._indexed_parse != self.storage.parse_count:  # re-parsed behind our back (a
+            self._indexes = {}  # reader's shard vanished and the manifest was read again)
+            self._indexed_parse = self.storage.parse_count
         idx = self._indexes.get(spec.name)
         if idx is None:
             idx = {spec.doc_key(doc): i for i, doc in self.raw(spec.name).items()}

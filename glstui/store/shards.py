@@ -126,6 +126,7 @@ class ShardedHotStorage(AtomicJSONStorage):
         INLINE_MAX documents and no shards: a small store is one file, easy to inspect and
         repair. A larger inline table (a schema 1 store, a hand-made file) moves to shards
         at the next commit (Store.open commits at once); the old file stays as `.bak`."""
+        self._check_manifest()
         data = self._data or {}
         for name in SHARDED:
             inline = data.get(name)
@@ -136,6 +137,25 @@ class ShardedHotStorage(AtomicJSONStorage):
                 self._big.setdefault(name, {})
                 if inline is not None:
                     self._adopt(name)
+
+    def _check_manifest(self) -> None:
+        """Refuse a hand-edited manifest before any name in it is used as a path."""
+        for name, entries in self.manifest().items():
+            for k, entry in entries.items():
+                file, lows = entry.get("file"), entry.get("min", {})
+                ok = (
+                    k.isdigit()
+                    and isinstance(file, str)
+                    and _SHARD_NAME.match(file) is not None
+                    and file.startswith(f"{name}-{int(k)}.")
+                    and type(entry.get("count", 0)) is int
+                    and isinstance(lows, dict)
+                    and all(isinstance(v, str) for v in lows.values())
+                )
+                if not ok:
+                    self.invalidate()
+                    reason = f"its list of '{name}' shard files is damaged (entry {k!r})"
+                    raise StoreCorrupt(self.path, corrupt_message(self.path, reason))
 
     def _adopt(self, name: str) -> None:
         """Move the inline table `name` to (changed, not yet written) shards."""

@@ -223,3 +223,19 @@ def test_labels_left_pending_are_found_without_reading_the_backlog(tmp_path, clo
         assert fresh.shard_reads == 1  # of 4: only the shard holding that order
         assert len(view.orders.with_field("hold_reason")) == 0  # not summarised: all read
     assert fresh.shard_reads == 4
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [{"file": "../../outside.json", "count": 1}, {"count": 3}, {"file": "orders-9.ab.json"}],
+)
+def test_a_hand_edited_shard_list_is_refused_untouched(tmp_path, clock, entry):
+    _big_store(tmp_path, clock)
+    data = json.loads((tmp_path / "glstui.json").read_bytes())
+    data["shards"]["orders"]["1"] = entry
+    raw = json.dumps(data).encode()
+    (tmp_path / "glstui.json").write_bytes(raw)
+    with pytest.raises(StoreCorrupt) as info:
+        Store.open(tmp_path, clock)
+    assert str(tmp_path / "glstui.json") in str(info.value) and "shard" in str(info.value)
+    assert (tmp_path / "glstui.json").read_bytes() == raw
