@@ -41,6 +41,7 @@ from glstui.store.storage import (
     _no_duplicates,
     atomic_write,
     corrupt_message,
+    fsync_dir,
     low_text,
 )
 
@@ -313,6 +314,8 @@ class ShardedHotStorage(AtomicJSONStorage):
                     continue
                 entries[str(k)] = self._write_shard(name, k, docs)
                 written.setdefault(name, {})[k] = entries[str(k)]["file"]
+        if written:
+            fsync_dir(self.shard_dir)  # the new names are on disk before the manifest
         self._data[MANIFEST] = {n: t for n, t in manifest.items() if t}
         super().commit()  # the commit point: from here the new shards are the store
         for name, files in written.items():
@@ -325,9 +328,11 @@ class ShardedHotStorage(AtomicJSONStorage):
         self._remove_unused(before)
 
     def _write_shard(self, name: str, k: int, docs: dict[str, Doc]) -> dict[str, Any]:
-        self.shard_dir.mkdir(mode=0o700, exist_ok=True)
+        if not self.shard_dir.is_dir():
+            self.shard_dir.mkdir(mode=0o700, exist_ok=True)
+            fsync_dir(self.shard_dir.parent)
         file = f"{name}-{k}.{secrets.token_hex(6)}.json"
-        atomic_write(self.shard_dir / file, orjson.dumps(docs), keep_backup=False)
+        atomic_write(self.shard_dir / file, orjson.dumps(docs), keep_backup=False, sync_dir=False)
         lows: dict[str, str] = {}
         for field in SUMMARY_FIELDS.get(name, ()):
             # Text that is not a date ("garbage", 5) counts as smallest, so a scan reads it

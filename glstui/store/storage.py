@@ -183,11 +183,13 @@ def atomic_write(
     path: Path,
     payload: bytes | Callable[[], bytes | list[bytes]],
     keep_backup: bool = True,
+    sync_dir: bool = True,
 ) -> Signature:
     """Replace `path` with `payload` so a reader or a crash sees the old or the new file.
 
     `payload` may be a function rendering the bytes (or a list of chunks, written in order);
-    it runs with the temp file open.
+    it runs with the temp file open. sync_dir=False leaves fsyncing the directory to the
+    caller (one fsync after writing several files).
     """
     fd, tmp = tempfile.mkstemp(prefix=tmp_prefix(path), suffix=TMP_SUFFIX, dir=path.parent)
     try:
@@ -208,7 +210,8 @@ def atomic_write(
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    if sync_dir:
+        fsync_dir(path.parent)
     return sig
 
 
