@@ -111,7 +111,7 @@ def run_cli(directory: Path, *args: str) -> tuple[float, float, int]:
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "HOME": str(directory.parent),
-        "GLSTUI_KEYRING_PASSPHRASE": "bench",
+        "GLSTUI_KEYRING_PASSPHRASE": "bench-open-orders-passphrase",
     }
     start = time.perf_counter()
     child = subprocess.Popen(
