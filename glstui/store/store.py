@@ -5,7 +5,7 @@ Layout of the data dir:
     glstui.json                hot file: integrations, settings, outbox, runs, audit and the
                                manifest of the shards; orders and shipments too while a table
                                has at most 1,000 rows (see shards.py)
-    shards/orders-K.<t>.json   orders not yet archived (open and recently shipped ones), 1,000
+    shards/orders-K.<t>.json   orders not yet archived (open and recently shipped ones), 500
                                doc ids per file, named by the manifest; shipments likewise
     glstui.json.bak            the previous committed version of glstui.json (its shards are
                                kept until the commit after next)

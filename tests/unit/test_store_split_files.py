@@ -220,9 +220,10 @@ def test_labels_left_pending_are_found_without_reading_the_backlog(tmp_path, clo
     fresh = Store.open(tmp_path, clock)
     with fresh.read() as view:
         assert [o.key for o in view.orders.with_field("label_pending_at")] == [key]
-        assert fresh.shard_reads == 1  # of 4: only the shard holding that order
+        assert fresh.shard_reads == 1  # only the shard holding that order
         assert len(view.orders.with_field("hold_reason")) == 0  # not summarised: all read
-    assert fresh.shard_reads == 4
+    shards = json.loads(store.path.read_bytes())["shards"]["orders"]
+    assert fresh.shard_reads == len(shards) > 1
 
 
 @pytest.mark.parametrize(
