@@ -77,7 +77,7 @@ class AmazonApiError(AmazonError):
             text += f" ({details})"
         hint = _HINTS.get(status)
         if hint:
-            text += f". {hint}"
+            text = f"{text.rstrip('.')}. {hint}"
         if request_id:
             text += f" (request id {request_id})"
         super().__init__(text)
@@ -86,7 +86,7 @@ class AmazonApiError(AmazonError):
 _HINTS = {
     403: "Check that the shop is connected in the right region and re-connect it if needed",
     404: "Amazon does not know this order in this region",
-    429: "Amazon is limiting requests; glstui will try again later",
+    429: "Amazon is limiting requests: wait a few minutes, then try again",
     500: "Amazon had an internal error; try again later",
     503: "Amazon is temporarily unavailable; try again later",
 }

@@ -26,7 +26,7 @@ from typing import Any
 
 import httpx
 
-from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError
+from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError, failure_advice
 
 log = logging.getLogger("glstui.gls")
 
@@ -445,17 +445,16 @@ class GlsClient:
                 errors, message=message, status=code, transaction_id=transaction
             )
         retryable = code >= 500 or code in (424, 429)
+        unknown = not idempotent and code >= 500
+        said = message.strip().rstrip(".")
+        head = f"GLS could not do this (HTTP {code})" + (f": {said}." if said else ".")
         raise GlsError(
             f"GLS {operation} failed: HTTP {code}",
-            user_message=(
-                f"GLS could not do this (HTTP {code})"
-                + (f": {message}" if message else ".")
-                + (" Try again later." if retryable else "")
-            ),
+            user_message=f"{head} {failure_advice(operation, retryable, unknown, transaction)}",
             status=code,
             transaction_id=transaction,
             retryable=retryable,
-            outcome_unknown=not idempotent and code >= 500,
+            outcome_unknown=unknown,
         )
 
 

@@ -61,6 +61,23 @@ def field_label(path: str) -> str:
     return path
 
 
+def failure_advice(operation: str, retryable: bool, outcome_unknown: bool, transaction: str) -> str:
+    """What the operator does after a GLS failure that is not a login or a field error."""
+    if outcome_unknown:  # a 5xx after Label/Create was sent: GLS may have made the label
+        return "The label may have been made anyway: check the GLS portal before creating it again."
+    if retryable:
+        return "Try again later."
+    advice = (
+        "Check the order's address and parcels, then create the label again; if GLS refuses "
+        "it again, contact GLS support."
+        if operation == "Label/Create"
+        else "Try again; if GLS refuses again, contact GLS support."
+    )
+    if transaction:
+        advice += f" (GLS transaction {transaction})"
+    return advice
+
+
 class GlsError(GlstuiError):
     """GLS did not do what was asked.
 
