@@ -55,6 +55,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from glstui import config
 from glstui.domain.address import (
     AddressSplitError,
     fit_name_lines,
@@ -69,7 +70,7 @@ from glstui.domain.shipment import FAILED, PENDING, SENT, SKIPPED, OutboxEntry, 
 from glstui.gls.client import WEIGHT_MAX_KG, WEIGHT_MIN_KG, GlsAddress, LabelRequest, LabelResult
 from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError, field_label
 from glstui.i18n import _
-from glstui.services import audit, printing
+from glstui.services import audit, label_paths, printing
 from glstui.services.events import ERROR, INFO, WARNING, LogLine, Progress, Reporter, ignore
 
 log = logging.getLogger("glstui.labels")
@@ -412,6 +413,7 @@ def write_receipt(
 
 
 def read_receipt(labels_dir: Path, order_key: str) -> dict[str, Any] | None:
+    """The receipt of a GLS answer; DamagedLabelRecord when its files lie outside labels/."""
     path = receipt_path(labels_dir, order_key)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -419,6 +421,8 @@ def read_receipt(labels_dir: Path, order_key: str) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict) or not data.get("parcel_numbers"):
         return None
+    files = data.get("files") or []
+    label_paths.checked(labels_dir, str(data.get("order_id") or order_key), list(files))
     return data
 
 
@@ -892,7 +896,11 @@ def _record_and_claim(
         for job in asked:
             key = job.order.key
             if job in made:
-                receipt = read_receipt(labels_dir, key)
+                try:
+                    receipt = read_receipt(labels_dir, key)
+                except label_paths.DamagedLabelRecord as exc:
+                    job.outcome.message = exc.user_message
+                    continue
                 if receipt is None:
                     continue
                 _status, shipment, queued = _commit_label(tx, key, receipt, now)
@@ -955,7 +963,12 @@ def reconcile(
             order = tx.orders.get(stale.key)
             if order is None or order.label_pending_at is None:
                 continue
-            receipt = read_receipt(labels_dir, order.key)
+            try:
+                receipt = read_receipt(labels_dir, order.key)
+            except label_paths.DamagedLabelRecord as exc:
+                report(LogLine(exc.user_message, ERROR))
+                result.uncertain.append(order.key)
+                continue
             if receipt is not None:
                 _status, shipment, _queued = _commit_label(tx, order.key, receipt, now)
                 if shipment is not None:
@@ -1004,10 +1017,21 @@ class ReprintResult:
     message: str = ""
 
 
+def _labels_dir_of(store: Any, labels_dir: Path | None) -> Path:
+    return Path(labels_dir) if labels_dir is not None else config.labels_dir(store.data_dir, False)
+
+
 async def reprint(
-    store: Any, order_key: str, report: Reporter = ignore, *, printer: str | None = None
+    store: Any,
+    order_key: str,
+    report: Reporter = ignore,
+    *,
+    printer: str | None = None,
+    labels_dir: Path | None = None,
 ) -> ReprintResult:
-    """Send the order's saved label again to the printer, or tell where the file is."""
+    """Send the order's saved label again to the printer, or tell where the file is.
+
+    Only a file inside the labels dir is printed (see glstui.services.label_paths)."""
     with store.read() as view:
         shipment = active_shipment(view, order_key)
         settings = view.settings.get()
@@ -1016,7 +1040,13 @@ async def reprint(
         text = _("Order {order} has no label to print.").format(order=order_id)
         report(LogLine(text, WARNING))
         return ReprintResult(message=text)
-    files = label_files(shipment)
+    try:
+        files = label_paths.checked(
+            _labels_dir_of(store, labels_dir), order_id, label_files(shipment)
+        )
+    except label_paths.DamagedLabelRecord as exc:
+        report(LogLine(exc.user_message, ERROR))
+        return ReprintResult(message=exc.user_message)
     missing = [p for p in files if not p.exists()]
     if missing:
         text = _("The label file of order {order} is missing: {path}").format(
@@ -1050,12 +1080,19 @@ class DeleteResult:
 
 
 async def delete_label(
-    store: Any, gls: Any, clock: Clock, order_key: str, report: Reporter = ignore
+    store: Any,
+    gls: Any,
+    clock: Clock,
+    order_key: str,
+    report: Reporter = ignore,
+    *,
+    labels_dir: Path | None = None,
 ) -> DeleteResult:
     """Delete the order's label at GLS while Amazon has not been told; order back to new.
 
     Refused once any confirmation of it was sent (or marked done by hand): Amazon then shows
-    the tracking code, and a deleted parcel there would mislead the buyer.
+    the tracking code, and a deleted parcel there would mislead the buyer. Refused as well,
+    before GLS is asked, when the stored label path lies outside the labels dir.
     """
     order_id = order_key.split(":", 1)[-1]
     with store.read() as view:
@@ -1070,6 +1107,13 @@ async def delete_label(
         text = _("Order {order} has no label to delete.").format(order=order_id)
         report(LogLine(text, WARNING))
         return DeleteResult(message=text)
+    try:
+        files = label_paths.checked(
+            _labels_dir_of(store, labels_dir), order_id, label_files(shipment)
+        )
+    except label_paths.DamagedLabelRecord as exc:
+        report(LogLine(exc.user_message, ERROR))
+        return DeleteResult(refused=True, message=exc.user_message)
     mine = [e for e in entries if e.shipment_id == shipment.id]
     if order.state == SHIPPED or any(e.state in (SENT, SKIPPED) for e in mine):
         text = _(
@@ -1123,7 +1167,7 @@ async def delete_label(
                 WARNING,
             )
         )
-    for path in label_files(shipment):
+    for path in files:
         with contextlib.suppress(OSError):
             path.unlink()
     return result
@@ -1228,11 +1272,13 @@ async def delete_order_label(ctx: Any, order_key: str, report: Reporter = ignore
         except MissingCredentials as exc:
             report(LogLine(str(exc), ERROR))
             return DeleteResult(message=str(exc))
-        return await delete_label(ctx.store, gls, ctx.clock, order_key, report)
+        return await delete_label(
+            ctx.store, gls, ctx.clock, order_key, report, labels_dir=ctx.labels_dir
+        )
 
 
 async def reprint_order_label(ctx: Any, order_key: str, report: Reporter = ignore) -> ReprintResult:
-    return await reprint(ctx.store, order_key, report)
+    return await reprint(ctx.store, order_key, report, labels_dir=ctx.labels_dir)
 
 
 def reconcile_labels(ctx: Any, report: Reporter = ignore) -> ReconcileResult:
