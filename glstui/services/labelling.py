@@ -70,7 +70,7 @@ from glstui.domain.shipment import FAILED, PENDING, SENT, SKIPPED, OutboxEntry, 
 from glstui.gls.client import WEIGHT_MAX_KG, WEIGHT_MIN_KG, GlsAddress, LabelRequest, LabelResult
 from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError, field_label
 from glstui.i18n import _
-from glstui.services import audit, label_paths, printing
+from glstui.services import audit, label_guard, label_paths, printing
 from glstui.services.events import ERROR, INFO, WARNING, LogLine, Progress, Reporter, ignore
 
 log = logging.getLogger("glstui.labels")
@@ -594,6 +594,11 @@ async def label_orders(
         settings = view.settings.get()
         orders = {k: view.orders.get(k) for k in keys}
         shops = {i.id: i for i in view.integrations.all()}
+        twins = {
+            k: text
+            for k, o in orders.items()
+            if o is not None and (text := label_guard.refusal(view, o))
+        }
     total = len(keys)
     report(Progress(PROGRESS_SCOPE, 0, total))
     done = 0
@@ -650,6 +655,10 @@ async def label_orders(
         if order.label_pending_at is not None and not force:
             outcome.status = UNKNOWN
             finish(outcome, WARNING, _pending_text(order), shop)
+            continue
+        twin = twins.get(key)
+        if twin:
+            finish(outcome, WARNING, twin, shop)
             continue
         try:
             request = build_request(order, settings, now)
@@ -778,6 +787,7 @@ async def label_orders(
     # and sets the intent on the next one before GLS is asked for it.
     batches = [jobs[i : i + max(1, chunk)] for i in range(0, len(jobs), max(1, chunk))]
     asked: list[_Job] = []  # GLS answered (or not): to be recorded
+    refused: dict[str, str] = {}  # order key -> another shop row of it has a label
     position = 0
     while True:
         upcoming = batches[position] if position < len(batches) and not stop else []
@@ -793,6 +803,7 @@ async def label_orders(
                 [j.order.key for j in upcoming],
                 clock.now(),
                 force,
+                refused,
             )
         except Exception as exc:
             log.exception("storing labels failed")
@@ -813,7 +824,10 @@ async def label_orders(
         if print_labels and settings.printer:
             await _print_outcomes(settings.printer, [j.outcome for j in asked], report)
         for job in upcoming:
-            if job.order.key not in claimed and job.outcome.status != FAIL:
+            if job.order.key in refused:
+                job.outcome.status = SKIP
+                job.outcome.message = refused[job.order.key]
+            elif job.order.key not in claimed and job.outcome.status != FAIL:
                 job.outcome.status = SKIP
                 job.outcome.message = _(
                     "Order {order}: changed by someone else meanwhile; skipped."
@@ -883,9 +897,11 @@ def _record_and_claim(
     claim_keys: list[str],
     now: datetime,
     force: bool,
+    refused: dict[str, str] | None = None,
 ) -> tuple[dict[str, tuple[Shipment, int]], set[str]]:
     """ONE write: the labels GLS made for `asked` (shipment, labelled, outbox), the intents of
-    certain failures cleared, and the intent set on `claim_keys` (orders still new)."""
+    certain failures cleared, and the intent set on `claim_keys` (orders still new and with
+    no active label in another shop row of the same Amazon order: those go to `refused`)."""
     stored: dict[str, tuple[Shipment, int]] = {}
     claimed: set[str] = set()
     receipts: list[Path] = []
@@ -917,6 +933,11 @@ def _record_and_claim(
             if order is None or order.state != NEW:
                 continue
             if order.label_pending_at is not None and not force:
+                continue
+            twin = label_guard.refusal(tx, order)
+            if twin:
+                if refused is not None:
+                    refused[key] = twin
                 continue
             order.label_pending_at = now
             tx.orders.put(order)
