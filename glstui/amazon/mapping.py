@@ -2,7 +2,9 @@
 
 Field names follow orders_2026-01-01.json: recipient.deliveryAddress, fulfillment
 {fulfillmentStatus, fulfillmentServiceLevel, shipByWindow}, programs (PRIME,
-AMAZON_BUSINESS), orderItems[{orderItemId, quantityOrdered, product{asin, sellerSku, title}}].
+AMAZON_BUSINESS), orderItems[{orderItemId, quantityOrdered, product{asin, sellerSku, title},
+fulfillment{quantityFulfilled}}], packages[{packageReferenceId}] (PACKAGES data; without it the
+order's package references stay unknown, None).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ def order_from_api(raw: dict[str, Any], integration_id: str, clock: Clock) -> Or
     items = []
     for item in raw.get("orderItems") or []:
         product = _dict(item.get("product"))
+        shipped = _int(_dict(item.get("fulfillment")).get("quantityFulfilled"))
         items.append(
             OrderItem(
                 order_item_id=_s(item.get("orderItemId")),
@@ -56,6 +59,7 @@ def order_from_api(raw: dict[str, Any], integration_id: str, clock: Clock) -> Or
                 title=_s(product.get("title")),
                 quantity=int(item.get("quantityOrdered") or 0),
                 asin=_s(product.get("asin")),
+                quantity_shipped=shipped,
             )
         )
     recipient = recipient_from_api(raw)
@@ -88,4 +92,20 @@ def order_from_api(raw: dict[str, Any], integration_id: str, clock: Clock) -> Or
         currency=_s(total.get("currencyCode")),
         state=state,
         imported_at=clock.now(),
+        amazon_package_refs=package_refs(raw),
     )
+
+
+def package_refs(raw: dict[str, Any]) -> list[str] | None:
+    """The packageReferenceIds Amazon lists for the order; None when PACKAGES was not sent."""
+    packages = raw.get("packages")
+    if not isinstance(packages, list):
+        return None
+    return [_s(p.get("packageReferenceId")) for p in packages if isinstance(p, dict)]
+
+
+def _int(value: Any) -> int:
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError):
+        return 0

@@ -215,8 +215,10 @@ class AmazonSim:
         enforce_rate_limits: bool = True,
         monotonic: Callable[[], float] = time.monotonic,
         code_ttl: timedelta = CODE_TTL,
+        partial_share: float = 0.0,
     ) -> None:
         self.lock = threading.RLock()
+        self.partial_share = partial_share
         self.clock = clock
         self.code_ttl = code_ttl
         self.seed = seed
@@ -258,10 +260,20 @@ class AmazonSim:
                     self._start,
                     history_days=self.history_days,
                     arrivals_per_hour=self.arrivals_per_hour,
+                    partial_share=self.partial_share,
                 )
                 self._books[seller_id] = book
             book.advance(self.clock.now())
             return book
+
+    def set_partial_share(self, share: float) -> None:
+        """Regenerate the shops with `share` of their waiting multi-unit orders already shipped
+        in part (PARTIALLY_SHIPPED, Amazon's package "1" listed). Call before the first request."""
+        with self.lock:
+            self.partial_share = share
+            self._books.clear()
+            self._indexes.clear()
+            self.book(self.default_seller)
 
     def registered_redirects(self) -> list[str]:
         return [self.base_url() + REDIRECT_PATH]

@@ -1,6 +1,8 @@
 """Deterministic simulated Amazon orders: Dutch, Belgian, German and French buyers with the
 addresses that break naive parsers, multi-item and multi-quantity orders, Prime and business
-orders, orders that arrive, wait for payment, get cancelled or shipped as time passes.
+orders, orders that arrive, wait for payment, get cancelled or shipped as time passes, and a
+share that another tool already shipped in part (PARTIALLY_SHIPPED, with Amazon's package
+"1" listed and per-item quantityFulfilled: the rest still needs a label).
 
 Everything is drawn from one seeded random generator per seller, so a seed always gives the
 same shop. Shapes follow orders_2026-01-01.json (Order, CustomerAddress, OrderPackage).
@@ -320,6 +322,13 @@ class SimOrder:
         return order
 
 
+def _first_units(items: list[SimItem]) -> list[tuple[SimItem, int]]:
+    """What a partial first package holds: the first item, one unit of it left when it has
+    more (so some orders are partly shipped within one item, as Amazon allows)."""
+    first = items[0]
+    return [(first, first.quantity - 1 if first.quantity > 1 else first.quantity)]
+
+
 def _pick(rng: random.Random, weighted: list[tuple[Any, float]]) -> Any:
     x = rng.random() * sum(w for _, w in weighted)
     for value, w in weighted:
@@ -366,8 +375,11 @@ class OrderBook:
         history_days: float = 7.0,
         arrivals_per_hour: float = 6.0,
         cancel_share: float = 0.04,
+        partial_share: float = 0.0,
     ) -> None:
         self.seller_id = seller_id
+        self.seed = seed
+        self.partial_share = partial_share
         self.rng = random.Random(f"glstui-sandbox:{seed}:{seller_id}")
         self.orders: dict[str, SimOrder] = {}
         self.arrivals_per_hour = arrivals_per_hour
@@ -413,6 +425,7 @@ class OrderBook:
         now: datetime | None = None,
         status: str | None = None,
         country: str | None = None,
+        partial: bool = False,
     ) -> SimOrder:
         rng = self.rng
         now = now or created
@@ -451,6 +464,8 @@ class OrderBook:
             items.append(
                 SimItem(f"{rng.randrange(10**13, 10**14)}", _asin(sku), sku, title, qty, price)
             )
+        if partial and len(items) == 1 and items[0].quantity == 1:
+            items[0].quantity = 2  # something must be left to ship after the first package
         if prime:
             level = rng.choice(["NEXT_DAY", "EXPEDITED"])
         else:
@@ -474,7 +489,9 @@ class OrderBook:
         self.orders[order.order_id] = order
         age = (now - created).total_seconds()
         roll = rng.random()
-        if status is not None:
+        if partial:
+            self._ship(order, created, carrier="GLS", units=_first_units(items))
+        elif status is not None:
             order.status = status
         elif history and roll < 0.05:
             order.fulfilled_by = "AMAZON"
@@ -483,14 +500,31 @@ class OrderBook:
             self._ship(order, created + timedelta(hours=rng.uniform(2, 30)), carrier="GLS")
         elif history and len(items) > 1 and roll < 0.13:
             self._ship(
-                order, created + timedelta(hours=rng.uniform(1, 20)), carrier="GLS", items=items[:1]
+                order,
+                created + timedelta(hours=rng.uniform(1, 20)),
+                carrier="GLS",
+                units=_first_units(items),
             )
         elif roll < 0.18:
             order.status = "PENDING"
             self._push(created + timedelta(minutes=rng.uniform(10, 45)), "pay", order.order_id)
         if order.status in ("UNSHIPPED", "PENDING") and rng.random() < self.cancel_share / 0.8:
             self._push(created + timedelta(hours=rng.uniform(0.5, 8)), "cancel", order.order_id)
+        if history and self._partly_shipped_by_others(order):
+            self._ship(
+                order, created + timedelta(hours=1), carrier="GLS", units=_first_units(items)
+            )
         return order
+
+    def _partly_shipped_by_others(self, order: SimOrder) -> bool:
+        """`partial_share` of the waiting multi-unit orders were shipped in part by another
+        tool. Drawn from a generator of their own, so the rest of the shop stays as it was."""
+        if self.partial_share <= 0 or order.status != "UNSHIPPED":
+            return False
+        if sum(i.quantity for i in order.items) < 2:
+            return False
+        side = random.Random(f"glstui-sandbox:partial:{self.seed}:{order.order_id}")
+        return side.random() < self.partial_share
 
     def _ship(
         self,
@@ -498,8 +532,9 @@ class OrderBook:
         when: datetime,
         *,
         carrier: str,
-        items: list[SimItem] | None = None,
+        units: list[tuple[SimItem, int]] | None = None,
     ) -> None:
+        """Amazon gets a package (by another tool or by hand): `units` (default everything)."""
         when = _whole(min(when, self._now))
         self._tracking += 1
         ref = str(len(order.packages) + 1)
@@ -512,8 +547,8 @@ class OrderBook:
                 "shipTime": to_iso(when),
                 "trackingNumber": f"{self._tracking:011d}",
                 "packageItems": [
-                    {"orderItemId": i.order_item_id, "quantity": i.quantity}
-                    for i in (items or order.items)
+                    {"orderItemId": i.order_item_id, "quantity": qty}
+                    for i, qty in (units or [(i, i.quantity) for i in order.items])
                 ],
             }
         )

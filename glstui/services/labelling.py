@@ -31,6 +31,10 @@ default 1), `weight_kg` (per parcel, default settings.default_weight_kg; GLS tak
 0.2-31.9 kg), `label_format` (default settings.label_format), `product` (the shippingMethod
 sent to Amazon, default "BusinessParcel") and `services` (GLS services dict).
 
+An order Amazon shows as partly shipped (another tool confirmed a package) is labelled for its
+unshipped units only, and only after its packages were read from Amazon (services/
+partial_shipments.py); its packageReferenceIds start after every one Amazon lists.
+
 Items of a multi-parcel order (Amazon needs at least one item per confirmed package, and a
 package added after the order is complete is refused as "already fulfilled"): the first
 parcel carries every item except one unit for each further parcel; each further parcel
@@ -70,7 +74,7 @@ from glstui.domain.shipment import FAILED, PENDING, SENT, SKIPPED, OutboxEntry, 
 from glstui.gls.client import WEIGHT_MAX_KG, WEIGHT_MIN_KG, GlsAddress, LabelRequest, LabelResult
 from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError, field_label
 from glstui.i18n import _
-from glstui.services import audit, label_guard, label_paths, printing
+from glstui.services import audit, label_guard, label_paths, partial_shipments, printing
 from glstui.services.events import ERROR, INFO, WARNING, LogLine, Progress, Reporter, ignore
 
 log = logging.getLogger("glstui.labels")
@@ -461,13 +465,14 @@ def active_shipment(view: Any, order_key: str) -> Shipment | None:
     return found[-1] if found else None
 
 
-def _next_refs(shipments: list[Shipment], count: int) -> list[str]:
-    """The next `count` packageReferenceIds of an order: after every one it ever had."""
+def _next_refs(shipments: list[Shipment], count: int, amazon_refs: Iterable[str] = ()) -> list[str]:
+    """The next `count` packageReferenceIds of an order: after every one it ever had here and
+    every one Amazon lists for it (a package confirmed by another tool or by hand)."""
     used = 0
-    for s in shipments:
-        for ref in s.package_reference_ids:
-            with contextlib.suppress(ValueError):
-                used = max(used, int(ref))
+    refs = [r for s in shipments for r in s.package_reference_ids] + list(amazon_refs)
+    for ref in refs:
+        with contextlib.suppress(ValueError):
+            used = max(used, int(ref))
     return [str(used + n) for n in range(1, count + 1)]
 
 
@@ -489,7 +494,7 @@ def _commit_label(
                 order.label_pending_at = None
                 tx.orders.put(order)
             return "already", s, 0
-    refs = _next_refs(existing, len(parcels))
+    refs = _next_refs(existing, len(parcels), order.amazon_package_refs or ())
     created = from_iso(receipt.get("created_at")) or now
     shipment = Shipment(
         id=uuid.uuid4().hex[:12],
@@ -522,7 +527,7 @@ def _commit_label(
     integration = tx.integrations.get(order.integration_id)
     if integration is not None and integration.update_tracking:
         marketplace = order.marketplace_id or (integration.marketplace_ids or [""])[0]
-        groups = split_items(order.items, len(parcels))
+        groups = split_items(order.unshipped_items(), len(parcels))
         for parcel, ref, items in zip(parcels, refs, groups, strict=True):
             if not items:
                 continue
@@ -659,6 +664,23 @@ async def label_orders(
         twin = twins.get(key)
         if twin:
             finish(outcome, WARNING, twin, shop)
+            continue
+        if partial_shipments.packages_unknown(order):
+            outcome.status = FAIL
+            text = _(
+                "Order {order}: Amazon shows part of it shipped; glstui needs Amazon's packages of it before it can label the rest. Try again when Amazon answers."  # noqa: E501
+            ).format(order=order.order_id)
+            finish(outcome, ERROR, text, shop)
+            continue
+        if order.items and not order.unshipped_items():
+            finish(
+                outcome,
+                INFO,
+                _("Order {order}: Amazon shows every item shipped; no label.").format(
+                    order=order.order_id
+                ),
+                shop,
+            )
             continue
         try:
             request = build_request(order, settings, now)
@@ -1269,6 +1291,10 @@ async def create_labels(
         except MissingCredentials as exc:
             report(LogLine(str(exc), ERROR))
             return LabelRun(error=str(exc))
+        with contextlib.suppress(MissingCredentials):  # without keys: refused per order
+            await partial_shipments.read_packages(
+                ctx.store, ctx.amazon_client(http), ctx.refresh_token, ctx.clock, keys, report
+            )
         run = await label_orders(
             ctx.store, gls, ctx.clock, ctx.labels_dir, keys, report, force=force
         )
