@@ -74,7 +74,14 @@ from glstui.domain.shipment import FAILED, PENDING, SENT, SKIPPED, OutboxEntry, 
 from glstui.gls.client import WEIGHT_MAX_KG, WEIGHT_MIN_KG, GlsAddress, LabelRequest, LabelResult
 from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError, field_label
 from glstui.i18n import _
-from glstui.services import audit, label_guard, label_paths, partial_shipments, printing
+from glstui.services import (
+    audit,
+    label_guard,
+    label_paths,
+    label_recovery,
+    partial_shipments,
+    printing,
+)
 from glstui.services.events import ERROR, INFO, WARNING, LogLine, Progress, Reporter, ignore
 
 log = logging.getLogger("glstui.labels")
@@ -586,11 +593,14 @@ async def label_orders(
     print_labels: bool = True,
     concurrency: int = CONCURRENCY,
     chunk: int = CHUNK,
+    lookup: label_recovery.LabelLookup | None = None,
 ) -> LabelRun:
     """Create GLS labels for `order_keys` (see the module docstring for the rules).
 
-    `gls` is a glstui.gls.client.GlsClient. `force=True` also labels orders whose earlier
-    label request may exist at GLS (the operator checked the GLS portal).
+    `gls` is a glstui.gls.client.GlsClient. An order whose earlier label request may exist
+    at GLS is first looked up at GLS with `lookup` (services/label_recovery.py): a label found
+    there is adopted, never made twice. `force=True` labels such an order when GLS shows none
+    or cannot be asked (the operator checked the GLS portal).
     """
     run = LabelRun()
     keys = list(dict.fromkeys(order_keys))
@@ -604,6 +614,15 @@ async def label_orders(
             for k, o in orders.items()
             if o is not None and (text := label_guard.refusal(view, o))
         }
+        pending = [
+            o for o in orders.values() if o is not None and o.label_pending_at and o.state == NEW
+        ]
+        known = {
+            o.key: {p for s in _order_shipments(view, o) for p in s.parcel_numbers} for o in pending
+        }
+    verdicts: dict[str, label_recovery.Verdict] = {}
+    if lookup is not None and pending:
+        verdicts = await label_recovery.gather_verdicts(lookup, pending, known)
     total = len(keys)
     report(Progress(PROGRESS_SCOPE, 0, total))
     done = 0
@@ -620,6 +639,7 @@ async def label_orders(
 
     jobs: list[_Job] = []
     holds: dict[str, str] = {}
+    adopt: dict[str, tuple[Order, LabelOutcome, str, list[str]]] = {}
     for key in keys:
         order = orders.get(key)
         order_id = key.split(":", 1)[-1]
@@ -657,9 +677,16 @@ async def label_orders(
                 shop,
             )
             continue
+        verdict = verdicts.get(key)
+        if verdict is not None and verdict.kind == label_recovery.ADOPTED and verdict.parcels:
+            adopt[key] = (order, outcome, shop, [p.parcel_no for p in verdict.parcels])
+            continue
         if order.label_pending_at is not None and not force:
             outcome.status = UNKNOWN
-            finish(outcome, WARNING, _pending_text(order), shop)
+            if verdict is not None and verdict.kind == label_recovery.CANNOT_TELL:
+                report(LogLine(verdict.message, WARNING, shop))
+            text = verdict.message if verdict and verdict.kind == label_recovery.NONE_FOUND else ""
+            finish(outcome, WARNING, text or _pending_text(order), shop)
             continue
         twin = twins.get(key)
         if twin:
@@ -707,6 +734,22 @@ async def label_orders(
 
     if holds:
         await asyncio.to_thread(_write_holds, store, holds)
+    if adopt:
+        found = {k: v for k, v in verdicts.items() if k in adopt}
+        adopted = await asyncio.to_thread(_adopt, store, found, adopt, settings, clock.now())
+        for key, (order, outcome, shop, parcels) in adopt.items():
+            if key in adopted:
+                shipment, queued = adopted[key]
+                outcome.status = DONE
+                outcome.shipment_id = shipment.id
+                outcome.parcel_numbers = list(shipment.parcel_numbers)
+                outcome.queued_confirmations = queued
+                finish(outcome, WARNING, label_recovery.adopted_text(order.order_id, parcels), shop)
+            else:
+                outcome.message = _(
+                    "Order {order}: changed by someone else meanwhile; skipped."
+                ).format(order=order.order_id)
+                finish(outcome, WARNING, outcome.message, shop)
 
     semaphore = asyncio.Semaphore(max(1, concurrency))
     stop: list[str] = []
@@ -901,6 +944,27 @@ def _pending_text(order: Order) -> str:
     ).format(order=order.order_id, since=since)
 
 
+def _adopt(
+    store: Any,
+    verdicts: dict[str, label_recovery.Verdict],
+    adopt: dict[str, tuple[Order, LabelOutcome, str, list[str]]],
+    settings: Settings,
+    now: datetime,
+) -> dict[str, tuple[Shipment, int]]:
+    """ONE write: record the labels GLS made whose answers were lost (orders still pending)."""
+    stored: dict[str, tuple[Shipment, int]] = {}
+    with store.write() as tx:
+        for key, verdict in verdicts.items():
+            order = tx.orders.get(key)
+            if order is None or order.state != NEW or order.label_pending_at is None:
+                continue
+            receipt = label_recovery.adopted_receipt(order, verdict.parcels or [], settings, now)
+            _status, shipment, queued = _commit_label(tx, key, receipt, now)
+            if shipment is not None:
+                stored[key] = (shipment, queued)
+    return stored
+
+
 def _write_holds(store: Any, holds: dict[str, str]) -> None:
     with store.write() as tx:
         for key, reason in holds.items():
@@ -1090,6 +1154,12 @@ async def reprint(
     except label_paths.DamagedLabelRecord as exc:
         report(LogLine(exc.user_message, ERROR))
         return ReprintResult(message=exc.user_message)
+    if not files:
+        text = _(
+            "Order {order}: glstui has no label file of it (GLS's answer was lost): print it from the GLS portal, or delete the label and create a new one."  # noqa: E501
+        ).format(order=order_id)
+        report(LogLine(text, WARNING))
+        return ReprintResult(message=text)
     missing = [p for p in files if not p.exists()]
     if missing:
         text = _("The label file of order {order} is missing: {path}").format(
@@ -1279,8 +1349,11 @@ async def create_labels(
     *,
     force: bool = False,
     deliver: bool = True,
+    lookup: label_recovery.LabelLookup | None = None,
 ) -> LabelRun:
-    """Labels for the selected orders, then (when any was made) send the confirmations."""
+    """Labels for the selected orders, then (when any was made) send the confirmations.
+
+    `lookup` finds labels GLS made whose answer was lost (default: GLS Track & Trace)."""
     from glstui.services import outbox
     from glstui.services.context import MissingCredentials
 
@@ -1296,7 +1369,14 @@ async def create_labels(
                 ctx.store, ctx.amazon_client(http), ctx.refresh_token, ctx.clock, keys, report
             )
         run = await label_orders(
-            ctx.store, gls, ctx.clock, ctx.labels_dir, keys, report, force=force
+            ctx.store,
+            gls,
+            ctx.clock,
+            ctx.labels_dir,
+            keys,
+            report,
+            force=force,
+            lookup=lookup or label_recovery.lookup_for(ctx, http),
         )
         if deliver and run.labelled:
             try:

@@ -7,15 +7,19 @@ record that names the file, with nothing printed, deleted or recorded.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 from pathlib import Path
 
+import httpx
 import pytest
 from test_labels_world import SENDER, make_world
 
 from glstui.domain.order import LABELLED, NEW
 from glstui.domain.settings import Settings
+from glstui.gls.errors import GlsError
+from glstui.gls.tracking import FoundParcel, GlsTracking, tracking_base_url
 from glstui.services import labelling
 from glstui.services.events import ERROR
 
@@ -127,3 +131,139 @@ async def test_a_receipt_naming_a_file_outside_labels_is_not_recorded(
     assert world.shipments() == [] and world.order(key).state == NEW
     assert any("damaged" in line and str(victim) in line for line in world.lines(ERROR))
     assert victim.exists()
+
+
+# --- "label may already exist at GLS" -------------------------------------------------------
+
+
+async def _gls_done(sandbox, creates: int) -> None:
+    """Wait until the sandbox GLS has finished the late Label/Create requests."""
+    for _n in range(200):
+        if len(sandbox.gls.labels) >= creates:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the sandbox GLS never made the labels")
+
+
+class SandboxGlsSearch:
+    """GLS's parcel search by reference, answered from what the sandbox GLS made.
+
+    Stands in for GLS Track & Trace `parcel/v1/search` (glstui.gls.tracking), which the
+    sandbox does not serve."""
+
+    def __init__(self, gls) -> None:
+        self.gls = gls
+        self.asked: list[str] = []
+
+    async def find_by_reference(self, reference, since=None):
+        self.asked.append(reference)
+        return [
+            FoundParcel(no, reference, f"https://www.gls-info.nl/tracking?parcelNo={no}", "")
+            for no, label in self.gls.labels.items()
+            if label["reference"] == reference and label["state"] == "created"
+        ]
+
+
+async def test_create_anyway_adopts_the_label_gls_made_instead_of_a_second(small_sandbox, tmp_path):
+    world = make_world(small_sandbox, tmp_path / "data")
+    keys = await world.import_orders()
+    lost, never_sent = keys[:2], keys[2]
+    world.ctx.http_timeout = 0.3
+    small_sandbox.gls.slow_next(0.8, count=2)  # GLS makes both labels, the answers are lost
+    first = await labelling.create_labels(world.ctx, lost, world.report, deliver=False)
+    assert [o.status for o in first.outcomes] == [labelling.UNKNOWN] * 2
+    world.ctx.http_timeout = 2.0
+    await _gls_done(small_sandbox, 2)
+    world.set_order(never_sent, label_pending_at=world.clock.now())  # died before asking GLS
+    made = {
+        k: [n for n, lb in small_sandbox.gls.labels.items() if lb["reference"] == k.split(":")[1]]
+        for k in lost
+    }
+    assert all(len(v) == 1 for v in made.values())
+    search = SandboxGlsSearch(small_sandbox.gls)
+
+    # The documented recovery: the operator chooses "create anyway" for all three.
+    run = await labelling.create_labels(
+        world.ctx, [*lost, never_sent], world.report, force=True, lookup=search
+    )
+
+    creates = world.gls_creates()
+    assert {k.split(":")[1]: creates[k.split(":")[1]] for k in [*lost, never_sent]} == {
+        k.split(":")[1]: 1 for k in [*lost, never_sent]
+    }
+    for key in lost:
+        outcome = run.by_key()[key]
+        assert outcome.status == labelling.DONE
+        assert outcome.parcel_numbers == made[key]  # GLS's own label, adopted
+        assert "instead of making a second one" in outcome.message
+        sim = small_sandbox.orders[key.split(":")[1]]
+        assert [p["trackingNumber"] for p in sim.packages] == made[key]
+    assert run.by_key()[never_sent].status == labelling.DONE
+    assert len(world.shipments()) == 3
+
+    printed = await labelling.reprint_order_label(world.ctx, lost[0], world.report)
+    assert "GLS portal" in printed.message and not printed.printed
+
+
+async def test_without_create_anyway_a_found_label_is_adopted_too(small_sandbox, tmp_path):
+    world = make_world(small_sandbox, tmp_path / "data", update_tracking=False)
+    key = (await world.import_orders())[0]
+    world.ctx.http_timeout = 0.3
+    small_sandbox.gls.slow_next(0.8)
+    await labelling.create_labels(world.ctx, [key], world.report)
+    world.ctx.http_timeout = 2.0
+    await _gls_done(small_sandbox, 1)
+
+    run = await labelling.create_labels(
+        world.ctx, [key], world.report, lookup=SandboxGlsSearch(small_sandbox.gls)
+    )
+
+    assert run.labelled == 1 and world.gls_creates() == {key.split(":")[1]: 1}
+    assert world.order(key).state == LABELLED and world.order(key).label_pending_at is None
+
+
+async def test_gls_showing_no_label_keeps_the_warning_until_create_anyway(small_sandbox, tmp_path):
+    world = make_world(small_sandbox, tmp_path / "data", update_tracking=False)
+    key = (await world.import_orders())[0]
+    world.set_order(key, label_pending_at=world.clock.now())
+
+    run = await labelling.create_labels(
+        world.ctx, [key], world.report, lookup=SandboxGlsSearch(small_sandbox.gls)
+    )
+
+    (outcome,) = run.outcomes
+    assert outcome.status == labelling.UNKNOWN and "GLS lists no label" in outcome.message
+    assert world.gls_creates() == {}
+
+
+async def test_the_gls_search_adopts_only_its_own_reference_and_says_when_it_cannot_tell():
+    answers = {
+        "402-1": httpx.Response(
+            200,
+            json={
+                "parcels": [
+                    {"parcelNo": "56570010000001", "customerReference": "402-1", "uri": "u1"},
+                    {"parcelNo": "56570010000002", "customerReference": "402-10", "uri": "u2"},
+                ]
+            },
+        ),
+        "402-2": httpx.Response(204),
+        "402-3": httpx.Response(404, json={"message": "Resource not found"}),
+    }
+    seen = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        body = json.loads(request.content)
+        seen.append((request.url.path, request.headers.get("Ocp-Apim-Subscription-Key")))
+        return answers[body["customerRef"]]
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(answer)) as http:
+        base = tracking_base_url("https://api.gls.nl/Test/V1/api/")
+        search = GlsTracking(http, base, "key", "user", "secret-password")
+        found = await search.find_by_reference("402-1")
+        assert [p.parcel_no for p in found] == ["56570010000001"]
+        assert await search.find_by_reference("402-2") == []
+        with pytest.raises(GlsError) as info:
+            await search.find_by_reference("402-3")
+    assert "secret-password" not in str(info.value) + info.value.user_message
+    assert seen[0] == ("/tt-test/api/parcel/v1/search", "key")
