@@ -8,6 +8,7 @@ which shop has the label.
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -133,6 +134,45 @@ async def test_two_processes_labelling_the_copies_at_once_make_one_label(store, 
     assert "no second label" in refused.message
     states = {k: _state(store, k).state for k in (f"shopA:{ORDER_ID}", f"shopB:{ORDER_ID}")}
     assert sorted(states.values()) == sorted([LABELLED, NEW])
+
+
+def _label_in_process(data_dir, labels, key, go, results) -> None:
+    """One operator's process: wait for the start, label `key`, report what happened."""
+    clock = FixedClock(NOW)
+    store = Store.open(data_dir, clock)
+    gls = _Gls()
+    go.wait(30)
+    run = asyncio.run(labelling.label_orders(store, gls, clock, labels, [key]))
+    (outcome,) = run.outcomes
+    results.put((key, outcome.status, outcome.message, len(gls.created)))
+
+
+def test_two_real_processes_labelling_the_copies_make_one_label(store, tmp_path):
+    ctx = multiprocessing.get_context("spawn")
+    go, results = ctx.Event(), ctx.Queue()
+    keys = [f"shopA:{ORDER_ID}", f"shopB:{ORDER_ID}"]
+    workers = [
+        ctx.Process(
+            target=_label_in_process,
+            args=(tmp_path / "data", tmp_path / "labels", key, go, results),
+        )
+        for key in keys
+    ]
+    for w in workers:
+        w.start()
+    go.set()
+    got = sorted(results.get(timeout=120) for _w in workers)
+    for w in workers:
+        w.join(60)
+        assert w.exitcode == 0
+
+    assert sum(created for *_rest, created in got) == 1
+    assert sorted(status for _k, status, *_rest in got) == sorted([labelling.DONE, labelling.SKIP])
+    ((refused_key, _s, message, _c),) = [g for g in got if g[1] == labelling.SKIP]
+    winner = "Amazon NL (2)" if refused_key == keys[0] else "Amazon NL"
+    assert f"shop '{winner}'" in message and "no second label" in message
+    with store.read() as view:
+        assert len([s for s in view.shipments.all() if s.deleted_at is None]) == 1
 
 
 async def test_a_deleted_label_no_longer_blocks_the_other_copy(store, clock, tmp_path):
