@@ -16,9 +16,11 @@ One order, one label (shipment) with one or more parcels. Per order:
      - receipt present: `reconcile` (run on every start) records the label from the receipt;
        nothing is asked from GLS again, so there is no second label;
      - no receipt (died while GLS was working, or GLS timed out): the order keeps its intent
-       and is NOT labelled again silently: `reconcile` and every later `create_labels` warn
-       that a label with that reference may exist at GLS; the operator checks the GLS portal
-       and then chooses `create_labels(..., force=True)` or `forget_pending_label`.
+       and is NOT labelled again silently: `reconcile` warns that a label with that reference
+       may exist at GLS. The next `create_labels` first searches GLS for it
+       (services/label_recovery.py): a label GLS made is adopted (recorded, no second one,
+       also with force); when GLS shows none or cannot be asked the warning stays, and the
+       operator chooses `create_labels(..., force=True)` or `forget_pending_label`.
    A GLS answer that certainly made no label (422 field errors, 401, connection refused)
    clears the intent and leaves the order as it was.
 3. Labels go to <data_dir>/labels/YYYY-MM-DD/<order>-<parcel number>.pdf|zpl (mode 0600):

@@ -18,7 +18,7 @@ from typing import Any
 from glstui.amazon.errors import AmazonError
 from glstui.amazon.mapping import order_from_api
 from glstui.domain.clock import Clock
-from glstui.domain.order import Order
+from glstui.domain.order import NEW, Order
 from glstui.i18n import _
 from glstui.services.events import WARNING, LogLine, Reporter, ignore
 
@@ -50,7 +50,7 @@ async def read_packages(
     fresh: dict[str, Order] = {}
     for order in orders:
         shop = shops.get(order.integration_id)
-        if not needs_packages(order) or shop is None:
+        if order.state != NEW or not needs_packages(order) or shop is None:
             continue
         token = refresh_token(order.integration_id)
         if not token:
