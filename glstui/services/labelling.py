@@ -1158,7 +1158,7 @@ async def reprint(
         return ReprintResult(message=exc.user_message)
     if not files:
         text = _(
-            "Order {order}: glstui has no label file of it (GLS's answer was lost): print it from the GLS portal, or delete the label and create a new one."  # noqa: E501
+            "Order {order}: glstui has no label file of it (GLS's answer was lost, or the file was removed with the buyer's data): print it from the GLS portal, or delete the label and create a new one."  # noqa: E501
         ).format(order=order_id)
         report(LogLine(text, WARNING))
         return ReprintResult(message=text)
