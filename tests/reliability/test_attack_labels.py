@@ -19,7 +19,7 @@ from test_labels_world import SENDER, make_world
 from glstui.domain.order import LABELLED, NEW
 from glstui.domain.settings import Settings
 from glstui.gls.errors import GlsError
-from glstui.gls.tracking import FoundParcel, GlsTracking, tracking_base_url
+from glstui.gls.tracking import GlsTracking, tracking_base_url
 from glstui.services import labelling
 from glstui.services.events import ERROR
 
@@ -145,25 +145,6 @@ async def _gls_done(sandbox, creates: int) -> None:
     raise AssertionError("the sandbox GLS never made the labels")
 
 
-class SandboxGlsSearch:
-    """GLS's parcel search by reference, answered from what the sandbox GLS made.
-
-    Stands in for GLS Track & Trace `parcel/v1/search` (glstui.gls.tracking), which the
-    sandbox does not serve."""
-
-    def __init__(self, gls) -> None:
-        self.gls = gls
-        self.asked: list[str] = []
-
-    async def find_by_reference(self, reference, since=None):
-        self.asked.append(reference)
-        return [
-            FoundParcel(no, reference, f"https://www.gls-info.nl/tracking?parcelNo={no}", "")
-            for no, label in self.gls.labels.items()
-            if label["reference"] == reference and label["state"] == "created"
-        ]
-
-
 async def test_create_anyway_adopts_the_label_gls_made_instead_of_a_second(small_sandbox, tmp_path):
     world = make_world(small_sandbox, tmp_path / "data")
     keys = await world.import_orders()
@@ -180,12 +161,9 @@ async def test_create_anyway_adopts_the_label_gls_made_instead_of_a_second(small
         for k in lost
     }
     assert all(len(v) == 1 for v in made.values())
-    search = SandboxGlsSearch(small_sandbox.gls)
 
     # The documented recovery: the operator chooses "create anyway" for all three.
-    run = await labelling.create_labels(
-        world.ctx, [*lost, never_sent], world.report, force=True, lookup=search
-    )
+    run = await labelling.create_labels(world.ctx, [*lost, never_sent], world.report, force=True)
 
     creates = world.gls_creates()
     assert {k.split(":")[1]: creates[k.split(":")[1]] for k in [*lost, never_sent]} == {
@@ -200,6 +178,9 @@ async def test_create_anyway_adopts_the_label_gls_made_instead_of_a_second(small
         assert [p["trackingNumber"] for p in sim.packages] == made[key]
     assert run.by_key()[never_sent].status == labelling.DONE
     assert len(world.shipments()) == 3
+    # asked through GLS Track & Trace itself: found for the two lost, none for the third
+    searched = sorted(r.status for r in small_sandbox.requests("/tt-test/api/parcel/v1/search"))
+    assert searched == [200, 200, 204]
 
     printed = await labelling.reprint_order_label(world.ctx, lost[0], world.report)
     assert "GLS portal" in printed.message and not printed.printed
@@ -214,11 +195,10 @@ async def test_without_create_anyway_a_found_label_is_adopted_too(small_sandbox,
     world.ctx.http_timeout = 2.0
     await _gls_done(small_sandbox, 1)
 
-    run = await labelling.create_labels(
-        world.ctx, [key], world.report, lookup=SandboxGlsSearch(small_sandbox.gls)
-    )
+    run = await labelling.create_labels(world.ctx, [key], world.report)
 
     assert run.labelled == 1 and world.gls_creates() == {key.split(":")[1]: 1}
+    assert [r.status for r in small_sandbox.requests("/tt-test/")] == [200]
     assert world.order(key).state == LABELLED and world.order(key).label_pending_at is None
 
 
@@ -227,13 +207,12 @@ async def test_gls_showing_no_label_keeps_the_warning_until_create_anyway(small_
     key = (await world.import_orders())[0]
     world.set_order(key, label_pending_at=world.clock.now())
 
-    run = await labelling.create_labels(
-        world.ctx, [key], world.report, lookup=SandboxGlsSearch(small_sandbox.gls)
-    )
+    run = await labelling.create_labels(world.ctx, [key], world.report)
 
     (outcome,) = run.outcomes
     assert outcome.status == labelling.UNKNOWN and "GLS lists no label" in outcome.message
     assert world.gls_creates() == {}
+    assert [r.status for r in small_sandbox.requests("/tt-test/")] == [204]
 
 
 async def test_the_gls_search_adopts_only_its_own_reference_and_says_when_it_cannot_tell():
