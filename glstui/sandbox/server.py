@@ -115,6 +115,7 @@ class Sandbox:
         rate_limits: dict[str, tuple[float, int]] | None = None,
         enforce_rate_limits: bool = True,
         code_ttl: timedelta | None = None,
+        partial_share: float = 0.0,
     ) -> None:
         self.seed = seed
         self.time_scale = time_scale
@@ -140,6 +141,7 @@ class Sandbox:
             rate_limits=rate_limits,
             enforce_rate_limits=enforce_rate_limits,
             code_ttl=code_ttl or CODE_TTL,
+            partial_share=partial_share,
         )
 
     # --- lifecycle ----------------------------------------------------------------------

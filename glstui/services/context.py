@@ -21,6 +21,7 @@ from glstui.domain.clock import Clock, SystemClock
 from glstui.domain.errors import GlstuiError
 from glstui.domain.settings import Settings
 from glstui.gls.client import GLS_LIVE_URL, GLS_TEST_URL, GlsClient
+from glstui.gls.tracking import GlsTracking, tracking_base_url
 from glstui.i18n import set_language
 from glstui.logs import setup_logging
 from glstui.secrets import Secrets, SecretsUnavailable
@@ -127,6 +128,22 @@ class AppContext:
             password=password,
             customer_no=customer or "",
         )
+
+    def gls_tracking(self, http: httpx.AsyncClient) -> GlsTracking | None:
+        """GLS Track & Trace (the label search) with the GLS keys; None without them.
+
+        None rather than MissingCredentials: the search is a safety check before labelling
+        again, and without it the "label may exist" warning simply stays."""
+        try:
+            key, user, password = (
+                self.secrets.get(f"gls.{name}")
+                for name in ("subscription_key", "username", "password")
+            )
+        except SecretsUnavailable:
+            return None
+        if not (key and user and password):
+            return None
+        return GlsTracking(http, tracking_base_url(self.gls_base_url()), key, user, password)
 
     def refresh_token(self, integration_id: str) -> str | None:
         return self.secrets.get(f"amazon.refresh_token.{integration_id}")

@@ -21,13 +21,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+import httpx
+
 from glstui.domain.clock import to_iso
 from glstui.domain.order import Order
 from glstui.domain.settings import Settings
 from glstui.gls.errors import GlsError
-from glstui.gls.tracking import FoundParcel, GlsTracking, tracking_base_url
+from glstui.gls.tracking import FoundParcel, GlsTracking
 from glstui.i18n import _
-from glstui.secrets import SecretsUnavailable
 
 ADOPTED = "adopted"
 NONE_FOUND = "none"
@@ -39,6 +40,10 @@ class LabelLookup(Protocol):
     async def find_by_reference(
         self, reference: str, since: datetime | None = None
     ) -> list[FoundParcel]: ...
+
+
+class TrackingSource(Protocol):
+    def gls_tracking(self, http: httpx.AsyncClient) -> GlsTracking | None: ...
 
 
 @dataclass
@@ -91,17 +96,9 @@ def adopted_text(order_id: str, parcels: list[str]) -> str:
     ).format(order=order_id, parcels=", ".join(parcels))
 
 
-def lookup_for(ctx: Any, http: Any) -> LabelLookup | None:
-    """The GLS Track & Trace search with the shop's GLS keys; None when they are not set."""
-    try:
-        key, user, password = (
-            ctx.secrets.get(f"gls.{name}") for name in ("subscription_key", "username", "password")
-        )
-    except SecretsUnavailable:  # keys unreadable: no lookup, the warning stays
-        return None
-    if not (key and user and password):
-        return None
-    return GlsTracking(http, tracking_base_url(ctx.gls_base_url()), key, user, password)
+def lookup_for(ctx: TrackingSource, http: httpx.AsyncClient) -> LabelLookup | None:
+    """The GLS label search of the context (None without GLS keys: the warning stays)."""
+    return ctx.gls_tracking(http)
 
 
 async def gather_verdicts(
