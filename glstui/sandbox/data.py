@@ -132,6 +132,30 @@ EXTRA_LINES = {
     "FR": ["Bâtiment B", "Escalier 2, 3e étage"],
 }
 
+# The fields Amazon withholds from an app without the Restricted role (v2026 deliveryAddress).
+RESTRICTED_FIELDS = (
+    "name",
+    "companyName",
+    "addressLine1",
+    "addressLine2",
+    "addressLine3",
+    "postalCode",
+    "phone",
+)
+
+SPECIAL_KINDS = ("AMAZON_EASY_SHIP", "FBM_SHIP_PLUS", "locker", "parcelshop")
+# Pickup points as Amazon lists them: (name, addressLine1, addressLine2).
+AMAZON_LOCKERS = {
+    "NL": [("Amazon Locker - Tulp", "Stationsplein 12", "")],
+    "DE": [("Amazon Locker - Emil", "Bahnhofstr. 4", "")],
+    "BE": [("Amazon Locker - Brel", "Rue Neuve 30", "")],
+}
+GLS_PARCELSHOPS = {
+    "NL": [("GLS ParcelShop Primera", "Kerkstraat 8", "GLS ParcelShop 2500012345")],
+    "DE": [("GLS PaketShop Kiosk Mitte", "Hauptstr. 17", "GLS ParcelShop 2760034567")],
+    "BE": [("GLS ParcelShop Librairie", "Rue Haute 5", "GLS ParcelShop 0560045678")],
+}
+
 CITIES = {
     "NL": [
         ("1012 AB", "Amsterdam"),
@@ -242,8 +266,13 @@ class SimOrder:
         done = all(self.shipped_quantity(i.order_item_id) >= i.quantity for i in self.items)
         self.status = "SHIPPED" if done else "PARTIALLY_SHIPPED"
 
-    def to_api(self, included: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
-        """This order as an Orders v2026-01-01 `Order`, with the requested datasets."""
+    def to_api(
+        self, included: set[str] | frozenset[str] = frozenset(), *, pii_role: bool = True
+    ) -> dict[str, Any]:
+        """This order as an Orders v2026-01-01 `Order`, with the requested datasets.
+
+        Without the Direct-to-Consumer Delivery (Restricted) role (`pii_role` False) Amazon
+        leaves out the name, address lines, postcode and phone (and the buyer's name)."""
         mp = next((m for m in MARKETPLACES.values() if m.id == self.marketplace_id), None)
         order: dict[str, Any] = {
             "orderId": self.order_id,
@@ -260,6 +289,8 @@ class SimOrder:
         pii = self.status in PII_STATUSES and self.fulfilled_by == "MERCHANT"
         if "BUYER" in included:
             buyer = {k: v for k, v in self.buyer.items() if pii or k == "buyerCompanyName"}
+            if not pii_role:
+                buyer.pop("buyerName", None)
             order["buyer"] = buyer
         if "RECIPIENT" in included and self.address:
             if pii:
@@ -267,6 +298,8 @@ class SimOrder:
             else:  # Amazon hides the rest until the order can ship
                 keep = ("city", "postalCode", "countryCode", "stateOrRegion")
                 address = {k: v for k, v in self.address.items() if k in keep}
+            if not pii_role:
+                address = {k: v for k, v in address.items() if k not in RESTRICTED_FIELDS}
             order["recipient"] = {"deliveryAddress": address}
         if "PROCEEDS" in included and self.status != "PENDING":
             total = sum(Decimal(i.unit_price) * i.quantity for i in self.items)
@@ -376,10 +409,12 @@ class OrderBook:
         arrivals_per_hour: float = 6.0,
         cancel_share: float = 0.04,
         partial_share: float = 0.0,
+        kinds_share: float = 0.0,
     ) -> None:
         self.seller_id = seller_id
         self.seed = seed
         self.partial_share = partial_share
+        self.kinds_share = kinds_share
         self.rng = random.Random(f"glstui-sandbox:{seed}:{seller_id}")
         self.orders: dict[str, SimOrder] = {}
         self.arrivals_per_hour = arrivals_per_hour
@@ -514,7 +549,37 @@ class OrderBook:
             self._ship(
                 order, created + timedelta(hours=1), carrier="GLS", units=_first_units(items)
             )
+        elif not partial:
+            self._make_special(order)
         return order
+
+    def _make_special(self, order: SimOrder) -> None:
+        """`kinds_share` of the waiting orders are of a kind GLS must not ship as usual: Easy
+        Ship, Ship+, an Amazon Locker, or a GLS ParcelShop pickup point (issue 16). Drawn from
+        a generator of their own, so the rest of the shop stays as it was."""
+        if self.kinds_share <= 0 or order.status not in ("UNSHIPPED", "PENDING"):
+            return
+        side = random.Random(f"glstui-sandbox:kind:{self.seed}:{order.order_id}")
+        if side.random() >= self.kinds_share:
+            return
+        kind = side.choice(SPECIAL_KINDS)
+        if kind in ("AMAZON_EASY_SHIP", "FBM_SHIP_PLUS"):
+            order.programs = [*order.programs, kind]
+            return
+        country = order.country_code
+        postal, city = order.address["postalCode"], order.address["city"]
+        points = AMAZON_LOCKERS if kind == "locker" else GLS_PARCELSHOPS
+        name, line1, line2 = side.choice(points.get(country) or points["NL"])
+        order.address = {
+            "name": name,
+            "addressLine1": line1,
+            **({"addressLine2": line2} if line2 else {}),
+            "city": city,
+            "postalCode": postal,
+            "countryCode": country,
+            **({"phone": order.address["phone"]} if "phone" in order.address else {}),
+            "addressType": "PICKUP_POINT",
+        }
 
     def _partly_shipped_by_others(self, order: SimOrder) -> bool:
         """`partial_share` of the waiting multi-unit orders were shipped in part by another

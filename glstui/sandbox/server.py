@@ -116,6 +116,7 @@ class Sandbox:
         enforce_rate_limits: bool = True,
         code_ttl: timedelta | None = None,
         partial_share: float = 0.0,
+        kinds_share: float = 0.0,
     ) -> None:
         self.seed = seed
         self.time_scale = time_scale
@@ -142,6 +143,7 @@ class Sandbox:
             enforce_rate_limits=enforce_rate_limits,
             code_ttl=code_ttl or CODE_TTL,
             partial_share=partial_share,
+            kinds_share=kinds_share,
         )
 
     # --- lifecycle ----------------------------------------------------------------------
