@@ -2,7 +2,8 @@
 
 Field names follow orders_2026-01-01.json: recipient.deliveryAddress, fulfillment
 {fulfillmentStatus, fulfillmentServiceLevel, shipByWindow}, programs (PRIME,
-AMAZON_BUSINESS), orderItems[{orderItemId, quantityOrdered, product{asin, sellerSku, title},
+AMAZON_BUSINESS, AMAZON_EASY_SHIP, FBM_SHIP_PLUS, ...: all kept), addressType,
+orderItems[{orderItemId, quantityOrdered, product{asin, sellerSku, title},
 fulfillment{quantityFulfilled}}], packages[{packageReferenceId}] (PACKAGES data; without it the
 order's package references stay unknown, None).
 """
@@ -46,7 +47,7 @@ def recipient_from_api(raw: dict[str, Any]) -> Recipient | None:
 def order_from_api(raw: dict[str, Any], integration_id: str, clock: Clock) -> Order:
     fulfillment = _dict(raw.get("fulfillment"))
     sales = _dict(raw.get("salesChannel"))
-    programs = {_s(p).upper() for p in raw.get("programs") or []}
+    programs = {_s(p).upper() for p in raw.get("programs") or []} - {""}
     status = _s(fulfillment.get("fulfillmentStatus"))
     items = []
     for item in raw.get("orderItems") or []:
@@ -88,6 +89,7 @@ def order_from_api(raw: dict[str, Any], integration_id: str, clock: Clock) -> Or
         service_level=_s(fulfillment.get("fulfillmentServiceLevel")),
         is_prime="PRIME" in programs,
         is_business="AMAZON_BUSINESS" in programs,
+        programs=sorted(programs),
         order_total=_s(total.get("amount")),
         currency=_s(total.get("currencyCode")),
         state=state,

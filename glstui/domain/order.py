@@ -62,6 +62,7 @@ class Order:
     service_level: str = ""  # Amazon's shipment service level category
     is_prime: bool = False
     is_business: bool = False
+    programs: list[str] = field(default_factory=list)  # Amazon's order programs (v2026)
     order_total: str = ""
     currency: str = ""
     state: str = NEW
@@ -77,6 +78,9 @@ class Order:
     # packageReferenceIds of the packages Amazon lists for the order (PACKAGES data); None =
     # not read yet. A new package must never reuse one: that would edit Amazon's package.
     amazon_package_refs: list[str] | None = None
+    # Why GLS must not ship it (glstui.domain.order_kinds: "easy_ship", "pickup_point", ...);
+    # "" = GLS may. Such an order is held with the reason and never labelled.
+    not_for_gls: str = ""
 
     @property
     def key(self) -> str:

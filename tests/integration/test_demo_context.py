@@ -10,6 +10,9 @@ async def test_demo_has_partly_shipped_orders_and_a_working_gls_label_search():
     try:
         statuses = [o.status for o in ctx.sandbox.orders.values()]
         assert statuses.count("PARTIALLY_SHIPPED") >= 1
+        waiting = [o for o in ctx.sandbox.orders.values() if o.status == "UNSHIPPED"]
+        assert any(o.address.get("addressType") == "PICKUP_POINT" for o in waiting)
+        assert any({"AMAZON_EASY_SHIP", "FBM_SHIP_PLUS"} & set(o.programs) for o in waiting)
         async with ctx.http_client() as http:
             search = ctx.gls_tracking(http)
             assert search is not None
