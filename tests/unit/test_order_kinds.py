@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from glstui.domain.order import Order, Recipient
+from datetime import UTC, datetime
+
+from glstui.domain.integration import Integration
+from glstui.domain.order import HELD, NEW, Order, Recipient
 from glstui.domain.order_kinds import gls_parcelshop_id, not_for_gls, page_lacks_pii
+from glstui.services.importer import PageOutcome, merge_order
 
 
 def _point(name: str, *lines: str, kind: str = "PICKUP_POINT") -> Recipient:
@@ -45,3 +49,17 @@ def test_a_page_lacks_pii_only_when_every_waiting_order_has_no_address():
     assert page_lacks_pii([bare, cancelled], shippable)
     assert not page_lacks_pii([bare, full], shippable)
     assert not page_lacks_pii([cancelled], shippable)
+
+
+def test_a_not_for_gls_hold_goes_when_amazon_changes_the_address():
+    shop = Integration(shop_name="s")
+    now = datetime(2026, 11, 27, tzinfo=UTC)
+    locker = _point("Amazon Locker - Tulp", "Stationsplein 12")
+    first = Order("s", "1", amazon_status="UNSHIPPED", recipient=locker)
+    held = merge_order(first, None, shop, now, PageOutcome())
+    assert held.state == HELD and held.not_for_gls == "pickup_point"
+
+    home = Recipient("A B", address_lines=["Kade 3"], city="Amsterdam", address_type="RESIDENTIAL")
+    changed = Order("s", "1", amazon_status="UNSHIPPED", recipient=home)
+    again = merge_order(changed, held, shop, now, PageOutcome())
+    assert again.state == NEW and again.not_for_gls == "" and again.hold_reason == ""
