@@ -90,3 +90,21 @@ async def test_without_the_pii_role_the_shop_stops_with_what_to_do(kinds_sandbox
     kinds_sandbox.amazon.set_pii_role(True)
     keys = await world.import_orders()
     assert keys and all(world.order(k).recipient.address_lines for k in keys)
+
+
+def test_the_sandbox_kinds_and_a_missing_role_match_amazons_model(kinds_sandbox):
+    from test_amazon_schema import ALL, V2026, check
+
+    special = [
+        o
+        for o in kinds_sandbox.orders.values()
+        if o.address.get("addressType") == "PICKUP_POINT"
+        or {"AMAZON_EASY_SHIP", "FBM_SHIP_PLUS"} & set(o.programs)
+    ]
+    assert special
+    for sim in special[:10]:
+        check(V2026, "Order", sim.to_api(set(ALL)))
+        bare = sim.to_api(set(ALL), pii_role=False)
+        check(V2026, "Order", bare)
+        address = bare["recipient"]["deliveryAddress"]
+        assert not {"name", "addressLine1", "postalCode", "phone"} & set(address)
