@@ -68,7 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         return run(argv[1:])
     args = _parser().parse_args(argv)
 
+    from glstui.i18n import set_language
     from glstui.services.context import ContextError, build_context
+
+    set_language(getattr(args, "lang", None))  # so a start-up failure is in the chosen language
 
     try:
         if getattr(args, "demo", False):
@@ -82,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
                 logs_required=getattr(args, "command", None) != "doctor",
             )
     except ContextError as exc:
-        print(f"glstui: {exc}", file=sys.stderr)
+        print(f"glstui: {exc.user_message}", file=sys.stderr)
         return 2
     from glstui.store import StoreError
 
@@ -90,7 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         with ctx:
             return _run(args, ctx)
     except StoreError as exc:
-        print(f"glstui: {exc.message}", file=sys.stderr)
+        print(f"glstui: {exc.user_message}", file=sys.stderr)
         return 2
 
 

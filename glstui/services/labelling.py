@@ -1202,8 +1202,8 @@ async def create_labels(
         try:
             gls = ctx.gls_client(http)
         except MissingCredentials as exc:
-            report(LogLine(str(exc), ERROR))
-            return LabelRun(error=str(exc))
+            report(LogLine(exc.user_message, ERROR))
+            return LabelRun(error=exc.user_message)
         run = await label_orders(
             ctx.store, gls, ctx.clock, ctx.labels_dir, keys, report, force=force
         )
@@ -1211,7 +1211,11 @@ async def create_labels(
             try:
                 client = ctx.amazon_client(http)
             except MissingCredentials as exc:
-                report(LogLine(_("Tracking codes wait: {error}").format(error=exc), WARNING))
+                report(
+                    LogLine(
+                        _("Tracking codes wait: {error}").format(error=exc.user_message), WARNING
+                    )
+                )
                 return run
             run.delivery = await outbox.deliver(
                 ctx.store, client, ctx.refresh_token, ctx.clock, report
@@ -1226,8 +1230,8 @@ async def delete_order_label(ctx: Any, order_key: str, report: Reporter = ignore
         try:
             gls = ctx.gls_client(http)
         except MissingCredentials as exc:
-            report(LogLine(str(exc), ERROR))
-            return DeleteResult(message=str(exc))
+            report(LogLine(exc.user_message, ERROR))
+            return DeleteResult(message=exc.user_message)
         return await delete_label(ctx.store, gls, ctx.clock, order_key, report)
 
 
@@ -1249,5 +1253,5 @@ async def on_start(ctx: Any, report: Reporter = ignore) -> Any:
     try:
         return await outbox.deliver_pending(ctx, report)
     except MissingCredentials as exc:
-        report(LogLine(_("Tracking codes wait: {error}").format(error=exc), WARNING))
+        report(LogLine(_("Tracking codes wait: {error}").format(error=exc.user_message), WARNING))
         return None
