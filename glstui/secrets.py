@@ -237,6 +237,15 @@ class Secrets:
         self._cache_sig: tuple[int, int, int] | None = None
         self._mutex = threading.RLock()
 
+    @property
+    def store_words(self) -> Msg:
+        """Where the keys are, in a sentence of the operator's language (store_name is English)."""
+        if self.kind == "file":
+            return Msg(N_("the encrypted file {path}"), path=self.path)
+        if self.kind == "system":
+            return Msg(N_("the system keyring ({name})"), name=self.store_name)
+        return Msg(N_("the key store in memory (demo)"))
+
     # --- construction ---------------------------------------------------------------------
     @classmethod
     def in_memory(cls) -> Secrets:
@@ -430,11 +439,11 @@ class Secrets:
                 )
             )
         else:
-            todo = Msg(N_("Check the {store} and try again"), store=self.store_name)
+            todo = Msg(N_("Check {store} and try again"), store=self.store_words)
         return SecretsUnavailable(
-            N_("Could not {action} in the {store} ({error}). {todo}."),
+            N_("Could not {action} in {store} ({error}). {todo}."),
             action=action,
-            store=self.store_name,
+            store=self.store_words,
             error=type(exc).__name__,
             todo=todo,
         )
@@ -466,11 +475,11 @@ class Secrets:
             except (AssertionError, ValueError, UnicodeDecodeError):
                 raise SecretsUnavailable(
                     N_(
-                        "The value of {name} in the {store} cannot be decrypted (it was "
+                        "The value of {name} in {store} cannot be decrypted (it was "
                         "written with another passphrase or damaged). Enter it again under Keys."
                     ),
                     name=name,
-                    store=self.store_name,
+                    store=self.store_words,
                 ) from None
             register_sensitive(value)
             if self.kind == "file":

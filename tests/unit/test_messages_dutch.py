@@ -243,7 +243,7 @@ def test_store_damage_error_in_dutch(tmp_path: Path, dutch: None) -> None:
     with pytest.raises(StoreCorrupt) as caught:
         Store.open(tmp_path, SystemClock())
     text = caught.value.user_message
-    assert text.startswith(f"Het glstui-gegevensbestand {data} kan niet worden gelezen (")
+    assert text.startswith(f"Het glstui-opslagbestand {data} kan niet worden gelezen (")
     assert "Het is niet aangeraakt." in text
     assert str(caught.value).startswith(f"The glstui data file {data} cannot be read")
 
@@ -259,7 +259,7 @@ def test_cli_prints_a_store_damage_in_dutch_and_english(tmp_path: Path) -> None:
     nl = glstui_cli("--data-dir", str(tmp_path), "--lang", "nl", "import")
     en = glstui_cli("--data-dir", str(tmp_path), "--lang", "en", "import")
     assert (nl.returncode, en.returncode) == (2, 2)
-    assert nl.stderr.startswith(f"glstui: Het glstui-gegevensbestand {tmp_path / 'glstui.json'} ")
+    assert nl.stderr.startswith(f"glstui: Het glstui-opslagbestand {tmp_path / 'glstui.json'} ")
     assert "kan niet worden gelezen" in nl.stderr and "Traceback" not in nl.stderr
     assert en.stderr.startswith(f"glstui: The glstui data file {tmp_path / 'glstui.json'} ")
 
@@ -269,7 +269,7 @@ def test_cli_data_dir_that_is_a_file_in_dutch(tmp_path: Path) -> None:
     not_a_dir.write_text("oops")
     result = glstui_cli("--data-dir", str(not_a_dir), "--lang", "nl", "doctor")
     assert result.returncode == 2
-    assert f"Kan {not_a_dir} niet als gegevensmap gebruiken" in result.stderr
+    assert f"Kan {not_a_dir} niet als datamap gebruiken" in result.stderr
 
 
 def test_import_without_app_keys_speaks_dutch_and_english(
@@ -302,3 +302,23 @@ def test_import_without_app_keys_speaks_dutch_and_english(
 
 def _shop(name: str) -> Integration:
     return Integration(id="s1", shop_name=name, region="EU")
+
+
+def test_wrong_unattended_passphrase_is_reported_in_the_language_in_use(tmp_path: Path) -> None:
+    """The reason is kept untranslated, so switching to Dutch later still shows Dutch."""
+    from glstui.secrets import Secrets
+
+    path = tmp_path / "secrets.cfg"
+    first = Secrets.encrypted_file(path, env={})
+    first.unlock("the right passphrase 1")
+    first.set("gls.username", "depot")
+    second = Secrets.encrypted_file(path, env={"GLSTUI_KEYRING_PASSPHRASE": "a wrong one 22"})
+    assert second.unlock_error.startswith("The passphrase from $GLSTUI_KEYRING_PASSPHRASE")
+    i18n.set_language("nl")
+    try:
+        assert second.unlock_error == (
+            f"De wachtwoordzin uit $GLSTUI_KEYRING_PASSPHRASE opent {path} niet: verbeter hem, "
+            "of ontgrendel met de juiste wachtwoordzin."
+        )
+    finally:
+        i18n.set_language("en")
