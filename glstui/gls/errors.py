@@ -156,17 +156,18 @@ class GlsValidationError(GlsError):
             transaction_id=transaction_id,
         )
 
+    def field_problems(self) -> dict[str, list[str]]:
+        """Field name -> problems, both in the language in use (GLS's own words as they are)."""
+        return {
+            _label(k, current_text): [current_text(p) if isinstance(p, Msg) else p for p in v]
+            for k, v in self.problems.items()
+        }
+
     @property
     def user_message(self) -> str:
         head = current_text(N_("GLS cannot make this label"))
         if self.reason:
             reason = current_text(self.reason) if isinstance(self.reason, Msg) else self.reason
             head = current_text(Msg(N_("{text} ({reason})"), text=head, reason=reason.rstrip(".")))
-        lines = [
-            "- "
-            + _label(k, current_text)
-            + ": "
-            + "; ".join(current_text(p) if isinstance(p, Msg) else p for p in v)
-            for k, v in self.problems.items()
-        ]
+        lines = [f"- {name}: {'; '.join(texts)}" for name, texts in self.field_problems().items()]
         return head + ":\n" + "\n".join(lines) if lines else head + "."

@@ -67,7 +67,7 @@ from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, Order, 
 from glstui.domain.settings import Settings
 from glstui.domain.shipment import FAILED, PENDING, SENT, SKIPPED, OutboxEntry, Shipment
 from glstui.gls.client import WEIGHT_MAX_KG, WEIGHT_MIN_KG, GlsAddress, LabelRequest, LabelResult
-from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError, field_label
+from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError
 from glstui.i18n import _
 from glstui.services import audit, printing
 from glstui.services.events import ERROR, INFO, WARNING, LogLine, Progress, Reporter, ignore
@@ -560,7 +560,7 @@ class _Job:
 
 def _describe_gls_error(exc: GlsError) -> tuple[str, dict[str, list[str]]]:
     if isinstance(exc, GlsValidationError):
-        fields = {field_label(k): v for k, v in exc.errors.items()}
+        fields = exc.field_problems()
         return exc.user_message, fields
     return exc.user_message, {}
 

@@ -231,6 +231,10 @@ def test_gls_field_problems_in_dutch(dutch: None) -> None:
         "- Postcode ontvanger: is verplicht\n"
         "- Pakket 1 gewicht: Weight too high"
     )
+    assert err.field_problems() == {  # the label run's log lines, one per field
+        "Postcode ontvanger": ["is verplicht"],
+        "Pakket 1 gewicht": ["Weight too high"],
+    }
     assert "zipCode" in str(err)
 
 
