@@ -67,16 +67,6 @@ class Msg:
     def __repr__(self) -> str:
         return f"Msg({self.template!r})"
 
-    def __eq__(self, other: object) -> bool:
-        return (
-            isinstance(other, Msg)
-            and other.template == self.template
-            and other.params == self.params
-        )
-
-    def __hash__(self) -> int:
-        return hash(self.template)
-
 
 def render(template: str, params: Mapping[str, object], translate: Callable[[str], str]) -> str:
     """`translate(template)` filled with params (nested `Msg` translated too).
