@@ -75,7 +75,7 @@ class AmazonApiError(AmazonError):
     ) -> None:
         self.status = status
         self.code = code
-        self.message = str(message)
+        self.message = message if isinstance(message, str) else ""  # Amazon's own words only
         self.request_id = request_id
         self.operation = operation
         self.details = details
