@@ -326,3 +326,10 @@ def test_wrong_unattended_passphrase_is_reported_in_the_language_in_use(tmp_path
         )
     finally:
         i18n.set_language("en")
+
+
+def test_cli_help_follows_lang() -> None:
+    nl = glstui_cli("--lang", "nl", "--help")
+    en = glstui_cli("--lang=en", "--help")
+    assert "importeer de orders van de actieve shops" in nl.stdout
+    assert "import orders of the active shops" in en.stdout
