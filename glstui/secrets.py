@@ -243,7 +243,8 @@ class Secrets:
         if self.kind == "file":
             return Msg(N_("the encrypted file {path}"), path=self.path)
         if self.kind == "system":
-            return Msg(N_("the system keyring ({name})"), name=self.store_name)
+            backend = self.store_name.removeprefix("system keyring (").removesuffix(")")
+            return Msg(N_("the system keyring ({name})"), name=backend)
         return Msg(N_("the key store in memory (demo)"))
 
     # --- construction ---------------------------------------------------------------------

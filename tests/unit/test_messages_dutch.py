@@ -333,3 +333,15 @@ def test_cli_help_follows_lang() -> None:
     en = glstui_cli("--lang=en", "--help")
     assert "importeer de orders van de actieve shops" in nl.stdout
     assert "import orders of the active shops" in en.stdout
+
+
+def test_key_store_is_named_in_the_sentence_language() -> None:
+    from glstui.secrets import Secrets
+
+    system = Secrets(object(), "system keyring (SecretService)", "system")
+    assert str(system.store_words) == "the system keyring (SecretService)"
+    i18n.set_language("nl")
+    try:
+        assert system.store_words.render(i18n._) == "de systeem-keyring (SecretService)"
+    finally:
+        i18n.set_language("en")
