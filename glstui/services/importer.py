@@ -32,7 +32,7 @@ from glstui.domain.integration import NEEDS_REAUTH, Integration
 from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, Order
 from glstui.domain.rules import Decision
 from glstui.domain.run import ImportRun, ShopRunResult
-from glstui.i18n import _
+from glstui.i18n import N_, _
 from glstui.secrets import SecretsError
 from glstui.services import audit
 from glstui.services import rules as rules_svc
@@ -138,7 +138,9 @@ def merge_order(
             outcome.skipped_by_rule += 1
             outcome.lines.append(
                 LogLine(
-                    f"Order {incoming.order_id} skipped by shipping rule '{decision.rule_name}'.",
+                    _("Order {order} skipped by shipping rule '{rule}'.").format(
+                        order=incoming.order_id, rule=decision.rule_name
+                    ),
                     INFO,
                     shop,
                 )
@@ -379,7 +381,8 @@ class ShopDeleted(GlstuiError):
     """The shop was deleted (by another operator) while its import ran."""
 
     def __init__(self, integration_id: str) -> None:
-        super().__init__(f"shop {integration_id} was deleted during the import")
+        super().__init__(N_("This shop was deleted during the import."))
+        self.integration_id = integration_id
 
 
 def _mark_needs_reauth(tx: Any, integration_id: str) -> None:
@@ -527,7 +530,7 @@ class Importer:
                 try:
                     token = self.secrets.get(refresh_token_name(integ.id))
                 except SecretsError as exc:
-                    token, reason = None, str(exc)
+                    token, reason = None, exc.user_message
                 if not token and not reason:
                     reason = _("No Amazon refresh token is stored: re-connect this shop.")
             if reason:
