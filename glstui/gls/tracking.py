@@ -19,6 +19,7 @@ from datetime import datetime
 import httpx
 
 from glstui.domain.clock import to_iso
+from glstui.domain.errors import N_
 from glstui.gls.errors import GlsAuthError, GlsError
 
 log = logging.getLogger("glstui.gls")
@@ -85,8 +86,12 @@ class GlsTracking:
             )
         except httpx.HTTPError as exc:
             raise GlsError(
-                f"GLS Track & Trace unreachable ({type(exc).__name__})",
-                user_message="GLS Track & Trace could not be reached.",
+                N_(
+                    "GLS Track & Trace could not be reached ({error}). "
+                    "Check the network and try again."
+                ),
+                log=f"GLS Track & Trace unreachable ({type(exc).__name__})",
+                error=type(exc).__name__,
                 retryable=True,
             ) from None
         if resp.status_code == 204:
@@ -98,8 +103,9 @@ class GlsTracking:
             )
         if resp.status_code != 200:
             raise GlsError(
-                f"GLS Track & Trace answered {resp.status_code}",
-                user_message=f"GLS Track & Trace answered {resp.status_code}.",
+                N_("GLS Track & Trace answered HTTP {code}. Try again later."),
+                code=resp.status_code,
+                log=f"GLS Track & Trace answered {resp.status_code}",
                 status=resp.status_code,
                 retryable=resp.status_code >= 500,
             )
@@ -107,8 +113,8 @@ class GlsTracking:
             data = resp.json()
         except ValueError:
             raise GlsError(
-                "GLS Track & Trace sent no JSON",
-                user_message="GLS Track & Trace sent an answer glstui cannot read.",
+                N_("GLS Track & Trace sent an answer glstui cannot read. Try again later."),
+                log="GLS Track & Trace sent no JSON",
                 status=200,
             ) from None
         parcels = data.get("parcels") if isinstance(data, dict) else None

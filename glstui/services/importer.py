@@ -33,7 +33,7 @@ from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, Order
 from glstui.domain.order_kinds import page_lacks_pii
 from glstui.domain.rules import Decision
 from glstui.domain.run import ImportRun, ShopRunResult
-from glstui.i18n import _
+from glstui.i18n import N_, _
 from glstui.secrets import SecretsError
 from glstui.services import audit, order_kinds
 from glstui.services import rules as rules_svc
@@ -141,7 +141,9 @@ def merge_order(
             outcome.skipped_by_rule += 1
             outcome.lines.append(
                 LogLine(
-                    f"Order {incoming.order_id} skipped by shipping rule '{decision.rule_name}'.",
+                    _("Order {order} skipped by shipping rule '{rule}'.").format(
+                        order=incoming.order_id, rule=decision.rule_name
+                    ),
                     INFO,
                     shop,
                 )
@@ -389,7 +391,8 @@ class ShopDeleted(GlstuiError):
     """The shop was deleted (by another operator) while its import ran."""
 
     def __init__(self, integration_id: str) -> None:
-        super().__init__(f"shop {integration_id} was deleted during the import")
+        super().__init__(N_("This shop was deleted during the import."))
+        self.integration_id = integration_id
 
 
 class MissingPiiRole(GlstuiError):
@@ -551,7 +554,7 @@ class Importer:
                 try:
                     token = self.secrets.get(refresh_token_name(integ.id))
                 except SecretsError as exc:
-                    token, reason = None, str(exc)
+                    token, reason = None, exc.user_message
                 if not token and not reason:
                     reason = _("No Amazon refresh token is stored: re-connect this shop.")
             if reason:

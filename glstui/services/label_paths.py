@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from glstui.domain.errors import GlstuiError
-from glstui.i18n import _
+from glstui.domain.errors import N_, GlstuiError
 
 
 class DamagedLabelRecord(GlstuiError):
@@ -20,9 +19,12 @@ class DamagedLabelRecord(GlstuiError):
 
     def __init__(self, order_id: str, path: str, labels_dir: Path) -> None:
         super().__init__(
-            _(
+            N_(
                 "Order {order}: its label record is damaged: the label file {path} is not inside the labels folder {folder}. Nothing was printed or deleted; create or delete the label again from glstui."  # noqa: E501
-            ).format(order=order_id, path=path, folder=labels_dir)
+            ),
+            order=order_id,
+            path=path,
+            folder=labels_dir,
         )
         self.order_id = order_id
         self.path = path

@@ -74,7 +74,7 @@ from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, Order, 
 from glstui.domain.settings import Settings
 from glstui.domain.shipment import FAILED, PENDING, SENT, SKIPPED, OutboxEntry, Shipment
 from glstui.gls.client import WEIGHT_MAX_KG, WEIGHT_MIN_KG, GlsAddress, LabelRequest, LabelResult
-from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError, field_label
+from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError
 from glstui.i18n import _
 from glstui.services import (
     audit,
@@ -578,7 +578,7 @@ class _Job:
 
 def _describe_gls_error(exc: GlsError) -> tuple[str, dict[str, list[str]]]:
     if isinstance(exc, GlsValidationError):
-        fields = {field_label(k): v for k, v in exc.errors.items()}
+        fields = exc.field_problems()
         return exc.user_message, fields
     return exc.user_message, {}
 
@@ -1364,8 +1364,8 @@ async def create_labels(
         try:
             gls = ctx.gls_client(http)
         except MissingCredentials as exc:
-            report(LogLine(str(exc), ERROR))
-            return LabelRun(error=str(exc))
+            report(LogLine(exc.user_message, ERROR))
+            return LabelRun(error=exc.user_message)
         with contextlib.suppress(MissingCredentials):  # without keys: refused per order
             await partial_shipments.read_packages(
                 ctx.store, ctx.amazon_client(http), ctx.refresh_token, ctx.clock, keys, report
@@ -1384,7 +1384,11 @@ async def create_labels(
             try:
                 client = ctx.amazon_client(http)
             except MissingCredentials as exc:
-                report(LogLine(_("Tracking codes wait: {error}").format(error=exc), WARNING))
+                report(
+                    LogLine(
+                        _("Tracking codes wait: {error}").format(error=exc.user_message), WARNING
+                    )
+                )
                 return run
             run.delivery = await outbox.deliver(
                 ctx.store, client, ctx.refresh_token, ctx.clock, report
@@ -1399,8 +1403,8 @@ async def delete_order_label(ctx: Any, order_key: str, report: Reporter = ignore
         try:
             gls = ctx.gls_client(http)
         except MissingCredentials as exc:
-            report(LogLine(str(exc), ERROR))
-            return DeleteResult(message=str(exc))
+            report(LogLine(exc.user_message, ERROR))
+            return DeleteResult(message=exc.user_message)
         return await delete_label(
             ctx.store, gls, ctx.clock, order_key, report, labels_dir=ctx.labels_dir
         )
@@ -1424,5 +1428,5 @@ async def on_start(ctx: Any, report: Reporter = ignore) -> Any:
     try:
         return await outbox.deliver_pending(ctx, report)
     except MissingCredentials as exc:
-        report(LogLine(_("Tracking codes wait: {error}").format(error=exc), WARNING))
+        report(LogLine(_("Tracking codes wait: {error}").format(error=exc.user_message), WARNING))
         return None
