@@ -6,6 +6,10 @@ login like GLS does, applies GLS's field limits (its own copy, so a mistake in t
 checks is caught here) and returns real labels: a small valid PDF (hand-built, no
 dependency) showing the parcel number as text and as an Interleaved 2 of 5 barcode, or ZPL.
 
+It also answers GLS Track & Trace's parcel search (`/tt-test/...`, `/tt/V1/...`) from the
+labels it made (glstui.sandbox.gls_tracking), so a lost Label/Create answer can be recovered
+as against GLS.
+
 It is not the HTTP server: the sandbox server (glstui.sandbox) hands every request under
 those paths to `GlsSandbox.handle`, and tests can call `handle` directly (httpx.MockTransport).
 `handle` may block while a slow response is simulated (`slow_next`, `fail_next(delay=...)`),
