@@ -38,6 +38,7 @@ from glstui.domain.rules import (
 )
 from glstui.domain.sku_weights import CsvProblem, parse_csv
 from glstui.i18n import N_, _
+from glstui.services import order_kinds
 from glstui.services.integrations import IntegrationNotFound
 
 log = logging.getLogger("glstui.services.rules")
@@ -425,6 +426,12 @@ class Reapplied:
     by_rule: Counter[str] = field(default_factory=Counter)
 
 
+def _decide(integration: Integration, order: Order, inputs: RuleInputs) -> None:
+    apply_rules(
+        integration, order, inputs.weights, inputs.default_weight, label_format=inputs.label_format
+    )
+
+
 def reapply(store: Any, integration_id: str) -> Reapplied:
     """Decide again for the shop's orders not yet labelled (new / held), in one write."""
     result = Reapplied()
@@ -444,6 +451,8 @@ def reapply(store: Any, integration_id: str) -> Reapplied:
                 inputs.default_weight,
                 label_format=inputs.label_format,
             )
+            # the order's kind (not for GLS, GLS ParcelShop delivery) outlives any rule change
+            order_kinds.apply(order, lambda o: _decide(integration, o, inputs))
             result.by_rule[decision.rule_name or DEFAULT_RULE] += 1
             after = (order.state, order.hold_reason, order.rule_name, order.decision)
             if after != before:
