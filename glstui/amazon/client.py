@@ -27,6 +27,7 @@ from glstui.amazon.lwa import AppCredentials, LwaClient
 from glstui.amazon.ratelimit import Monotonic, RateLimiter, RetryPolicy, Sleep
 from glstui.amazon.transport import Reply, call_with_retry, parse_reply
 from glstui.domain.clock import Clock, from_iso, to_iso
+from glstui.domain.errors import N_, Msg
 
 __all__ = [
     "DEFAULT_INCLUDED_DATA",
@@ -209,11 +210,11 @@ class SpApiClient:
             message = str(errors[0].get("message", ""))
             details = str(errors[0].get("details", "") or "")
         if reply.malformed:
-            message = "Amazon sent a response glstui could not read"
+            message = Msg(N_("Amazon sent a response glstui could not read"))
         return AmazonApiError(
             reply.status,
             code or f"HTTP{reply.status}",
-            message or f"HTTP {reply.status}",
+            message,
             reply.request_id,
             operation,
             details,

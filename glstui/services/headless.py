@@ -119,7 +119,7 @@ def run_import(
     try:
         ctx.app_credentials()
     except Exception as exc:  # MissingCredentials (keys not set) or the key store failing
-        return fail(str(exc))
+        return fail(getattr(exc, "user_message", None) or str(exc))
 
     try:
         run = asyncio.run(import_shops(ctx, [i.id for i in chosen], Printer(ctx.clock, out)))
@@ -128,5 +128,5 @@ def run_import(
     except StoreError as exc:
         return fail(exc.message)
     except (SecretsUnavailable, SecretsError) as exc:
-        return fail(str(exc))
+        return fail(exc.user_message)
     return SOME_FAILED if run.failed else OK

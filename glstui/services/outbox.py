@@ -47,7 +47,7 @@ from glstui.domain.errors import GlstuiError
 from glstui.domain.integration import NEEDS_REAUTH, Integration
 from glstui.domain.order import LABELLED, SHIPPED
 from glstui.domain.shipment import FAILED, PENDING, SENT, SKIPPED, OutboxEntry
-from glstui.i18n import _
+from glstui.i18n import N_, _
 from glstui.services import audit
 from glstui.services.events import ERROR, INFO, WARNING, LogLine, Progress, Reporter, ignore
 
@@ -215,14 +215,12 @@ def next_due(store: Any, clock: Clock) -> datetime | None:
 
 class OutboxEntryNotFound(GlstuiError, LookupError):
     def __init__(self, entry_id: str) -> None:
-        super().__init__(entry_id)
-        self.user_message = _("This confirmation no longer exists.")
+        super().__init__(N_("This confirmation no longer exists."), id=entry_id)
+        self.entry_id = entry_id
 
 
 class OutboxStateError(GlstuiError, ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.user_message = message
+    """A confirmation cannot be changed in its state; the `N_` template says why."""
 
 
 def retry(store: Any, entry_id: str, clock: Clock) -> OutboxEntry:
@@ -232,7 +230,7 @@ def retry(store: Any, entry_id: str, clock: Clock) -> OutboxEntry:
         if entry is None:
             raise OutboxEntryNotFound(entry_id)
         if entry.state == SENT:
-            raise OutboxStateError(_("This confirmation was already sent to Amazon."))
+            raise OutboxStateError(N_("This confirmation was already sent to Amazon."))
         if entry.state == PENDING:
             entry.next_attempt_at = clock.now()
         else:
@@ -262,7 +260,7 @@ def mark_done(store: Any, entry_id: str, clock: Clock) -> OutboxEntry:
         if entry is None:
             raise OutboxEntryNotFound(entry_id)
         if entry.state == SENT:
-            raise OutboxStateError(_("This confirmation was already sent to Amazon."))
+            raise OutboxStateError(N_("This confirmation was already sent to Amazon."))
         entry.state = SKIPPED
         entry.next_attempt_at = None
         tx.outbox.put(entry)
@@ -609,7 +607,7 @@ def run_push(ctx: Any) -> int:
     try:
         result = asyncio.run(deliver_pending(ctx, _print_event))
     except MissingCredentials as exc:
-        print(f"glstui push: {exc}", file=sys.stderr)
+        print(f"glstui push: {exc.user_message}", file=sys.stderr)
         return 2
     if not result.due and not result.pending_left and not result.failed_left:
         print(_("Nothing to send: every tracking code is with Amazon."))

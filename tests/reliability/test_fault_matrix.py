@@ -79,14 +79,13 @@ def _unlabellable(w: World) -> None:
         w.set_recipient(key, address_lines=["Postbus"])
 
 
-NO_PROMISE = "will try again"  # an import is not repeated on its own: the operator starts it
 PORTAL = "check the GLS portal"  # a create that may have worked: look before labelling again
 BLIND = "try again later"  # ... and not "just try again": that can make a second label
 CASES = [
     # Import: searchOrders and LWA are reads; the client retries 429, 5xx, timeouts, resets,
     # a truncated body and an expired token within its budget, and then gives up.
     Case("import", "429 x3", _amazon("429", 3, SEARCH), True),
-    Case("import", "429 storm", _amazon("429", None, SEARCH), False, "try again", NO_PROMISE),
+    Case("import", "429 storm", _amazon("429", None, SEARCH), False, "try again"),
     Case("import", "500 x2", _amazon("500", 2, SEARCH), True),
     Case("import", "503 x2", _amazon("503", 2, SEARCH), True),
     Case("import", "503 forever", _amazon("503", None, SEARCH), False, "try again later"),
