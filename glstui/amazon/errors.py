@@ -104,7 +104,7 @@ class AmazonApiError(AmazonError):
 _HINTS = {
     403: N_("Check that the shop is connected in the right region and re-connect it if needed"),
     404: N_("Amazon does not know this order in this region"),
-    429: N_("Amazon is limiting requests; glstui will try again later"),
+    429: N_("Amazon is limiting requests; wait a few minutes, then try again"),
     500: N_("Amazon had an internal error; try again later"),
     503: N_("Amazon is temporarily unavailable; try again later"),
 }
