@@ -202,7 +202,8 @@ def test_composed_amazon_error_in_dutch_keeps_amazon_words(dutch: None) -> None:
     err = AmazonApiError(429, "QuotaExceeded", "You exceeded your quota.", "rid-1", "getOrders")
     assert err.user_message == (
         "Amazon heeft het getOrders-verzoek geweigerd: You exceeded your quota. Amazon "
-        "beperkt het aantal verzoeken; glstui probeert het later opnieuw (request id rid-1)"
+        "beperkt het aantal verzoeken; wacht een paar minuten en probeer het dan opnieuw "
+        "(request id rid-1)"
     )
     assert str(err).startswith("Amazon rejected the getOrders request: You exceeded")
 
