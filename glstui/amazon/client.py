@@ -12,7 +12,7 @@ import logging
 import platform
 import random
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -39,6 +39,8 @@ __all__ = [
 ]
 
 log = logging.getLogger("glstui.amazon")
+
+BeforeSend = Callable[[], Awaitable[None]]
 
 SEARCH_PATH = "/orders/2026-01-01/orders"
 DEFAULT_STATUSES = ("UNSHIPPED", "PARTIALLY_SHIPPED", "CANCELLED")
@@ -149,6 +151,7 @@ class SpApiClient:
         *,
         params: dict[str, str] | None = None,
         json_body: Any = None,
+        before_send: BeforeSend | None = None,
     ) -> Reply:
         url = self.endpoints.api_base(region) + path
         refreshed = False
@@ -157,6 +160,8 @@ class SpApiClient:
         async def attempt() -> Reply:
             # pace first, then take the token: a long wait must not outlive the token
             await self.limiter.acquire(operation, seller, region)
+            if before_send is not None:  # the caller's last word, after the pace wait
+                await before_send()
             token = await self.lwa.access_token(refresh_token)
             headers = {
                 "x-amz-access-token": token,
@@ -349,9 +354,20 @@ class SpApiClient:
     # --- Orders v0 ----------------------------------------------------------------------
 
     async def confirm_shipment(
-        self, refresh_token: str, region: str, order_id: str, body: dict[str, Any]
+        self,
+        refresh_token: str,
+        region: str,
+        order_id: str,
+        body: dict[str, Any],
+        *,
+        before_send: BeforeSend | None = None,
     ) -> None:
-        """Confirm one package (204 = done). Re-sending a packageReferenceId edits it."""
+        """Confirm one package (204 = done). Re-sending a packageReferenceId edits it.
+
+        `before_send` is awaited right before each attempt goes out (after the wait for the
+        seller's bucket, which can be long); it raises to call the request off, so a caller
+        can re-check that what it planned to send is still true at that moment.
+        """
         check_confirm_body(body)
         reply = await self._call(
             "confirmShipment",
@@ -360,6 +376,7 @@ class SpApiClient:
             "POST",
             f"/orders/v0/orders/{quote(order_id, safe='')}/shipmentConfirmation",
             json_body=body,
+            before_send=before_send,
         )
         if reply.status != 204:
             raise self._fail("confirmShipment", reply)
