@@ -158,7 +158,10 @@ class SpApiClient:
         seller = seller_key(refresh_token)
 
         async def attempt() -> Reply:
-            # pace first, then take the token: a long wait must not outlive the token
+            # A token first (cached after the first call): an LWA round trip between the
+            # pace and the request would start Amazon's bucket later than ours (a 429 later).
+            await self.lwa.access_token(refresh_token)
+            # Then pace, then take the token again: a long wait must not outlive the token.
             await self.limiter.acquire(operation, seller, region)
             if before_send is not None:  # the caller's last word, after the pace wait
                 await before_send()

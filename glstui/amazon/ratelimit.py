@@ -42,12 +42,14 @@ class TokenBucket:
         time_scale: float = 1.0,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        wall: Monotonic = time.time,
     ) -> None:
         self.rate = rate
         self.burst = burst
         self.time_scale = time_scale
         self._monotonic = monotonic
         self._sleep = sleep
+        self._wall = wall
         self._tokens = float(burst)
         self._last = monotonic()
         self._lock = asyncio.Lock()
@@ -87,6 +89,18 @@ class TokenBucket:
         self._refill()
         self._tokens = min(self._tokens, 0.0)
 
+    def snapshot(self) -> tuple[float, float]:
+        """(tokens now, wall-clock time): what another process needs to go on pacing."""
+        return self.tokens, self._wall()
+
+    def resume(self, tokens: float, at: float) -> None:
+        """Go on from a snapshot taken at wall time `at`, perhaps by another process that
+        used the same seller's bucket at Amazon: never more tokens than that left."""
+        self._refill()
+        since = max(0.0, self._wall() - at)
+        left = max(0.0, tokens)  # a snapshot read from disk is not trusted to be sane
+        self._tokens = min(self._tokens, float(self.burst), left + since * self.real_rate)
+
     def set_rate(self, rate: float) -> None:
         if rate > 0 and abs(rate - self.rate) > 1e-12:
             self._refill()
@@ -110,11 +124,13 @@ class RateLimiter:
         time_scale: float = 1.0,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        wall: Monotonic = time.time,
     ) -> None:
         self.limits = dict(DEFAULT_LIMITS if limits is None else limits)
         self.time_scale = time_scale
         self._monotonic = monotonic
         self._sleep = sleep
+        self._wall = wall
         self.buckets: dict[BucketKey, TokenBucket] = {}
 
     def bucket(self, operation: str, seller: str = "", region: str = "") -> TokenBucket:
@@ -128,6 +144,7 @@ class RateLimiter:
                 time_scale=self.time_scale,
                 monotonic=self._monotonic,
                 sleep=self._sleep,
+                wall=self._wall,
             )
             self.buckets[key] = b
         return b
@@ -149,6 +166,17 @@ class RateLimiter:
 
     def throttled(self, operation: str, seller: str = "", region: str = "") -> None:
         self.bucket(operation, seller, region).drain()
+
+    def state(self, seller: str, region: str) -> dict[str, tuple[float, float]]:
+        """The seller's buckets as snapshots, by operation (for the next process)."""
+        return {
+            op: b.snapshot() for (s, r, op), b in self.buckets.items() if (s, r) == (seller, region)
+        }
+
+    def resume(self, seller: str, region: str, state: dict[str, tuple[float, float]]) -> None:
+        """Start the seller's buckets from the snapshots another process left."""
+        for operation, (tokens, at) in state.items():
+            self.bucket(operation, seller, region).resume(tokens, at)
 
 
 @dataclass
