@@ -11,7 +11,8 @@ counts a seller's calls in one bucket whatever process makes them, so two proces
 a full bucket each get 429s. A run holds a per-seller file lock in `<data dir>/pacing/` for
 its whole import, taken before any store lock (so the run that waits blocks nobody), and
 starts from the bucket state the previous run of that seller left there. The second run
-waits at most SELLER_WAIT_S and then stops with exit 2 and says why.
+waits at most SELLER_WAIT_S and then stops with exit 2 and says why. (The TUI's import does
+not take these locks yet: a TUI import beside a cron run still paces on a bucket of its own.)
 """
 
 from __future__ import annotations
@@ -123,13 +124,17 @@ class SellerTurns:
                 continue  # the import itself says what is wrong with this shop
             if token:
                 wanted.setdefault((seller_key(token), integ.region), integ.shop_name)
-        if wanted:
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            if wanted:
+                self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        except OSError as exc:  # the store's own check says what is wrong with the data dir
+            log.warning("no seller locks (%s): %s", self.folder, exc.strerror or exc)
+            return
         for key in sorted(wanted):
             lock = filelock.FileLock(self._path(key, ".lock"), mode=0o600)
             try:
                 lock.acquire(timeout=0)
-            except filelock.Timeout:
+            except filelock.Timeout:  # (a subclass of OSError: first)
                 minutes = max(1, math.ceil(wait / 60))
                 text = _(
                     "{shop}: another import of this shop is running; waiting for it to finish (at most {minutes} min)."  # noqa: E501
@@ -140,6 +145,9 @@ class SellerTurns:
                 except filelock.Timeout:
                     self.release()
                     raise SellerBusy(wanted[key], wait) from None
+            except OSError as exc:  # cannot make the lock file: import as before, unlocked
+                log.warning("no seller lock (%s): %s", self.folder, exc.strerror or exc)
+                continue
             self.held[key] = lock
 
     def release(self) -> None:
