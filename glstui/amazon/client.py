@@ -111,7 +111,9 @@ class SpApiClient:
         self._sleep = sleep
         self.retry = retry or RetryPolicy(time_scale=time_scale)
         self._rng = rng or random.Random()
-        self.limiter = RateLimiter(limits, time_scale=time_scale, monotonic=monotonic, sleep=sleep)
+        self.limiter = RateLimiter(
+            limits, time_scale=time_scale, monotonic=monotonic, sleep=sleep, hold_first=True
+        )
         self.user_agent = user_agent()
         self.lwa = LwaClient(
             http,
@@ -175,9 +177,12 @@ class SpApiClient:
             if json_body is not None:
                 headers["content-type"] = "application/json"
             self.calls[operation] = self.calls.get(operation, 0) + 1
-            resp = await self.http.request(
-                method, url, params=params, json=json_body, headers=headers
-            )
+            try:
+                resp = await self.http.request(
+                    method, url, params=params, json=json_body, headers=headers
+                )
+            finally:  # Amazon's bucket has certainly started now (if it ever will)
+                self.limiter.answered(operation, seller, region)
             reply = parse_reply(resp)
             self.limiter.observe(
                 operation, resp.headers.get("x-amzn-ratelimit-limit"), seller, region

@@ -43,6 +43,7 @@ class TokenBucket:
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         wall: Monotonic = time.time,
+        hold_first: bool = False,
     ) -> None:
         self.rate = rate
         self.burst = burst
@@ -52,6 +53,10 @@ class TokenBucket:
         self._wall = wall
         self._tokens = float(burst)
         self._last = monotonic()
+        # Amazon's bucket starts when our first request arrives there, which under load can
+        # be long after we took its token: from that take until its answer, count no refill.
+        self._hold_first = hold_first
+        self._holding = False
         self._lock = asyncio.Lock()
         self.waited = 0.0  # real seconds spent waiting, for reports
 
@@ -61,6 +66,9 @@ class TokenBucket:
 
     def _refill(self) -> None:
         now = self._monotonic()
+        if self._holding:
+            self._last = now
+            return
         self._tokens = min(float(self.burst), self._tokens + (now - self._last) * self.real_rate)
         self._last = now
 
@@ -79,6 +87,8 @@ class TokenBucket:
                 self._refill()
                 if self._tokens >= need - 1e-9:
                     self._tokens -= 1.0
+                    if self._hold_first:
+                        self._hold_first, self._holding = False, True
                     return
                 delay = max((need - self._tokens) / self.real_rate, 1e-6)
                 self.waited += delay
@@ -88,6 +98,12 @@ class TokenBucket:
         """Amazon said 429: our count was too optimistic, start again from empty."""
         self._refill()
         self._tokens = min(self._tokens, 0.0)
+
+    def answered(self) -> None:
+        """A request of this bucket got its answer (or failed): refill counts again."""
+        if self._holding:
+            self._holding = False
+            self._last = self._monotonic()
 
     def snapshot(self) -> tuple[float, float]:
         """(tokens now, wall-clock time): what another process needs to go on pacing."""
@@ -125,12 +141,14 @@ class RateLimiter:
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
         wall: Monotonic = time.time,
+        hold_first: bool = False,
     ) -> None:
         self.limits = dict(DEFAULT_LIMITS if limits is None else limits)
         self.time_scale = time_scale
         self._monotonic = monotonic
         self._sleep = sleep
         self._wall = wall
+        self._hold_first = hold_first  # see TokenBucket: callers then report `answered`
         self.buckets: dict[BucketKey, TokenBucket] = {}
 
     def bucket(self, operation: str, seller: str = "", region: str = "") -> TokenBucket:
@@ -145,6 +163,7 @@ class RateLimiter:
                 monotonic=self._monotonic,
                 sleep=self._sleep,
                 wall=self._wall,
+                hold_first=self._hold_first,
             )
             self.buckets[key] = b
         return b
@@ -163,6 +182,9 @@ class RateLimiter:
         except ValueError:
             return
         self.bucket(operation, seller, region).set_rate(rate)
+
+    def answered(self, operation: str, seller: str = "", region: str = "") -> None:
+        self.bucket(operation, seller, region).answered()
 
     def throttled(self, operation: str, seller: str = "", region: str = "") -> None:
         self.bucket(operation, seller, region).drain()

@@ -115,8 +115,9 @@ async def test_a_delete_in_progress_holds_its_confirmations_back(world, small_sa
 
     async def start_deleting() -> None:
         deleting.append(asyncio.create_task(labelling.delete_order_label(world.ctx, victim)))
+        now = world.clock.now()
         while not any(
-            e.order_key == victim and e.next_attempt_at > world.clock.now() for e in world.outbox()
+            e.order_key == victim and (e.next_attempt_at or now) > now for e in world.outbox()
         ):
             await asyncio.sleep(0.01)
 
