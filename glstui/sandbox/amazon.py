@@ -736,6 +736,19 @@ class AmazonSim:
 
     # confirmShipment ---------------------------------------------------------------------
 
+    _garbled = 0  # confirmations still to answer with an unreadable 200 (garble_confirmations)
+
+    def garble_confirmations(self, count: int = 1) -> None:
+        """Fault: the next `count` confirmShipment requests are carried out, then answered 200
+        with a truncated JSON body (0 ends it). Amazon has the package; the client cannot
+        know it.
+
+        (The "malformed_json" fault of `Sandbox.faults` answers the same way without carrying
+        the request out.)
+        """
+        with self.lock:
+            self._garbled = count
+
     def _confirm_shipment(
         self, seller: str, path: str, query: dict[str, list[str]], body: bytes
     ) -> Response:
@@ -838,6 +851,9 @@ class AmazonSim:
         order.status = "UNSHIPPED"
         order.recompute_status()
         order.last_updated = now
+        if self._garbled > 0:
+            self._garbled -= 1
+            return Response(200, b'{"payload": {"status": "ACC')
         return Response(204)
 
 

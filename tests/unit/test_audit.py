@@ -150,7 +150,7 @@ class _Gls:
 class _Amazon:
     """confirmShipment answers 204."""
 
-    async def confirm_shipment(self, refresh_token, region, order_id, body):
+    async def confirm_shipment(self, refresh_token, region, order_id, body, *, before_send=None):
         return None
 
 
