@@ -255,6 +255,9 @@ def measure(
 
 def press(term: Terminal, names: list[str]) -> float:
     """Move the cursor between the first two shops; seconds until the screen shows it."""
+    # from a whole frame with the cursor on one of the two (never mid-frame, where no row
+    # or the wrong one may look highlighted and a press would count as shown at once)
+    term.wait_for(lambda: term.highlighted(names) in names[:2], 30, "the cursor")
     want = names[1] if term.highlighted(names) == names[0] else names[0]
     key = "down" if want == names[1] else "up"
     pressed = term.send(KEYS[key])

@@ -118,9 +118,12 @@ class World:
         self.sandbox.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def calls(self, pattern: re.Pattern[str] | str) -> list[str]:
-        matcher = re.compile(pattern) if isinstance(pattern, str) else pattern
-        return [r.path for r in self.sandbox.request_log if matcher.match(r.path)]
+    def answered(self, pattern: str) -> list[str]:
+        """Paths of the calls the sandbox answered 200 (a 429 and its retry count once)."""
+        matcher = re.compile(pattern)
+        return [
+            r.path for r in self.sandbox.request_log if matcher.match(r.path) and r.status == 200
+        ]
 
 
 def queue_confirmations(world: World, labels: int, mixed: bool) -> int:
@@ -175,7 +178,7 @@ async def import_run(shops: int, orders: int, limits_on: bool) -> dict[str, floa
         t0 = time.perf_counter()
         run = await importer.import_shops(world.ctx, [s.id for s in world.shops])
         real = time.perf_counter() - t0
-        searches = len(world.calls(r"^/orders/2026-01-01/orders$"))
+        searches = len(world.answered(r"^/orders/2026-01-01/orders$"))
         failed = [s.shop_name for s in run.shops if s.error]
         with world.store.read() as view:
             stored = len(view.orders)
