@@ -139,14 +139,14 @@ def render(rows: list[Row], day: str) -> str:
     return "\n".join(lines)
 
 
-def markdown(rows: list[Row], day: str, quick: bool, seconds: float) -> str:
+def markdown(rows: list[Row], day: str, quick: bool, seconds: float, load: str) -> str:
     def cell(text: str) -> str:
         return text.replace("|", "\\|") or " "
 
     mode = "report.py --quick (tiny sizes)" if quick else "report.py"
     out = [
-        f"Figures of one `{mode}` run on {day} ({os.cpu_count()} cores, {seconds:.0f} s), "
-        "written by `report.py --markdown`; not edited by hand.",
+        f"Figures of one `{mode}` run on {day} ({os.cpu_count()} cores, {seconds:.0f} s; "
+        f"load average {load}), written by `report.py --markdown`; not edited by hand.",
         "",
         "| measure | result | target | pass/fail | machine |",
         "| --- | --- | --- | --- | --- |",
@@ -184,6 +184,7 @@ def main(argv: list[str] | None = None) -> int:
     chosen = set(args.only.split(",")) if args.only else None
     day = datetime.now(UTC).strftime("%Y-%m-%d")
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]  # other work on the machine slows every figure
     rows: list[Row] = []
     for name, what in BENCHES:
         if chosen and name not in chosen:
@@ -204,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{seconds:.0f} s"
     )
     if args.markdown:
-        write_markdown(Path(args.markdown), markdown(rows, day, args.quick, seconds))
+        load = f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+        write_markdown(Path(args.markdown), markdown(rows, day, args.quick, seconds, load))
         print(f"wrote the table into {args.markdown}", file=sys.stderr)
     return 1 if failed else 0
 
