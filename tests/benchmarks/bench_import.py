@@ -104,10 +104,11 @@ def prepare(data: Path, shops: int, stored: int) -> dict[str, str]:
 
 def run_app_child(data: Path, info_path: Path) -> int:
     """The app process: the real TUI on this process's terminal (the pty)."""
+    from bench_shops import UnlimitedContext  # this script's directory is on sys.path
+
     from glstui.amazon.endpoints import Endpoints
     from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
     from glstui.secrets import Secrets
-    from glstui.services.context import AppContext
     from glstui.store import Store
     from glstui.tui.app import run_app
 
@@ -120,13 +121,15 @@ def run_app_child(data: Path, info_path: Path) -> int:
     secrets.set("amazon.lwa_client_secret", DEMO_CLIENT_SECRET)
     for seller, token in info["tokens"].items():
         secrets.set(f"amazon.refresh_token.{ids[seller]}", token)
-    ctx = AppContext(
+    # The client's pacing off (measure the app, not Amazon's limits), on the sandbox's own
+    # time scale of 1 (a different scale would change the client's token lifetimes too).
+    ctx = UnlimitedContext(
         data_dir=data,
         store=Store.open(data, clock),
         secrets=secrets,
         clock=clock,
         endpoints=Endpoints.sandbox(info["url"]),
-        time_scale=1e6,  # the client's own pacing off: measure the app, not Amazon's limits
+        time_scale=1.0,
     )
     with ctx:
         return run_app(ctx, mouse=False)

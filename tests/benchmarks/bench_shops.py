@@ -40,6 +40,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+import httpx  # noqa: E402
+
+from glstui.amazon.client import SpApiClient  # noqa: E402
 from glstui.amazon.endpoints import Endpoints  # noqa: E402
 from glstui.amazon.ratelimit import DEFAULT_LIMITS  # noqa: E402
 from glstui.domain.clock import FixedClock  # noqa: E402
@@ -60,9 +63,25 @@ SEARCH = DEFAULT_LIMITS["searchOrders"]
 CONFIRM = DEFAULT_LIMITS["confirmShipment"]
 IMPORT_SCALE = 1000.0  # one searchOrders token (178.6 Amazon s) = 0.18 real s
 CONFIRM_SCALE = 1.0  # confirmShipment at Amazon's own speed: 30 labels = 10 s of pacing
-UNLIMITED = 1e6  # the client's time scale when its pacing is off
 TARGET = 1.1
 CONFIRM_PATH = re.compile(r"^/orders/v0/orders/([^/]+)/shipmentConfirmation$")
+
+
+class UnlimitedContext(AppContext):
+    """The AppContext whose Amazon client does not pace: every bucket as good as endless.
+
+    The time scale stays the sandbox's, so both runs of a row count seconds alike.
+    """
+
+    def amazon_client(self, http: httpx.AsyncClient) -> SpApiClient:
+        return SpApiClient(
+            http,
+            self.endpoints,
+            self.app_credentials(),
+            clock=self.clock,
+            time_scale=self.time_scale,
+            limits={op: (1e9, 10**6) for op in DEFAULT_LIMITS},
+        )
 
 
 def sellers_of(shops: int) -> dict[str, str]:
@@ -103,17 +122,17 @@ class World:
         for shop in self.shops:
             token = self.sandbox.issue_refresh_token(shop.selling_partner_id)
             secrets.set(f"amazon.refresh_token.{shop.id}", token)
-        self.ctx = AppContext(
+        self.ctx = (AppContext if limits_on else UnlimitedContext)(
             data_dir=self.dir,
             store=self.store,
             secrets=secrets,
             clock=FixedClock(START),
             endpoints=Endpoints.sandbox(self.sandbox.base_url),
-            time_scale=scale if limits_on else UNLIMITED,
+            time_scale=scale,
         )
-        if limits_on:  # one number on both sides, or "simulated seconds" mean two things
-            assert self.ctx.time_scale == self.sandbox.time_scale == self.sandbox.clock.time_scale
-            assert self.sandbox.amazon.rate_limits == dict(DEFAULT_LIMITS)
+        # one number on both sides, or "simulated seconds" mean two things
+        assert self.ctx.time_scale == self.sandbox.time_scale == self.sandbox.clock.time_scale
+        assert self.sandbox.amazon.rate_limits == dict(DEFAULT_LIMITS)
 
     def close(self) -> None:
         self.sandbox.stop()
