@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from glstui import __version__
+from glstui.i18n import _, set_language
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -26,38 +27,55 @@ def _parser() -> argparse.ArgumentParser:
         "--data-dir",
         type=Path,
         default=argparse.SUPPRESS,
-        help="where the store, labels and logs live (default: $GLSTUI_HOME or the user data dir)",
+        help=_(
+            "where the store, labels and logs live (default: $GLSTUI_HOME or the user data dir)"
+        ),
     )
     common.add_argument(
         "--demo",
         action="store_true",
         default=argparse.SUPPRESS,
-        help="run against the built-in sandbox with a throwaway data dir",
+        help=_("run against the built-in sandbox with a throwaway data dir"),
     )
     common.add_argument(
-        "--lang", choices=("en", "nl"), default=argparse.SUPPRESS, help="language (default: LANG)"
+        "--lang",
+        choices=("en", "nl"),
+        default=argparse.SUPPRESS,
+        help=_("language (default: LANG)"),
     )
 
     parser = argparse.ArgumentParser(
         prog="glstui",
-        description="Connect Amazon shops to GLS: import orders, create labels, send tracking.",
+        description=_("Connect Amazon shops to GLS: import orders, create labels, send tracking."),
         parents=[common],
     )
     parser.add_argument("--version", action="version", version=f"glstui {__version__}")
-    parser.add_argument("--no-mouse", action="store_true", help="ignore the mouse (SSH clients)")
+    parser.add_argument("--no-mouse", action="store_true", help=_("ignore the mouse (SSH clients)"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("doctor", parents=[common], help="check paths, secret store, store, endpoints")
-    imp = sub.add_parser("import", parents=[common], help="import orders of the active shops")
-    imp.add_argument(
-        "--shop", action="append", default=[], metavar="NAME", help="only this shop (repeatable)"
-    )
-    sub.add_parser("push", parents=[common], help="send pending tracking codes to Amazon")
     sub.add_parser(
-        "purge", parents=[common], help="remove buyer data of orders shipped over 30 days ago"
+        "doctor", parents=[common], help=_("check paths, secret store, store, endpoints")
+    )
+    imp = sub.add_parser("import", parents=[common], help=_("import orders of the active shops"))
+    imp.add_argument(
+        "--shop", action="append", default=[], metavar="NAME", help=_("only this shop (repeatable)")
+    )
+    sub.add_parser("push", parents=[common], help=_("send pending tracking codes to Amazon"))
+    sub.add_parser(
+        "purge", parents=[common], help=_("remove buyer data of orders shipped over 30 days ago")
     )
     # Listed here for --help; its own options are parsed by glstui.sandbox.cli (see main).
-    sub.add_parser("sandbox", help="run the local Amazon + GLS simulation (--help: its options)")
+    sub.add_parser("sandbox", help=_("run the local Amazon + GLS simulation (--help: its options)"))
     return parser
+
+
+def _lang_in(argv: list[str]) -> str | None:
+    """The --lang value in argv (argparse checks it later), else None (LANG decides)."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
         from glstui.sandbox.cli import run
 
         return run(argv[1:])
+    set_language(_lang_in(argv))  # before parsing: --help and start-up failures in that language
     args = _parser().parse_args(argv)
 
     from glstui.services.context import ContextError, build_context
@@ -82,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                 logs_required=getattr(args, "command", None) != "doctor",
             )
     except ContextError as exc:
-        print(f"glstui: {exc}", file=sys.stderr)
+        print(f"glstui: {exc.user_message}", file=sys.stderr)
         return 2
     from glstui.store import StoreError
 
@@ -90,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         with ctx:
             return _run(args, ctx)
     except StoreError as exc:
-        print(f"glstui: {exc.message}", file=sys.stderr)
+        print(f"glstui: {exc.user_message}", file=sys.stderr)
         return 2
 
 

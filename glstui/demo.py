@@ -23,6 +23,12 @@ from glstui.services.context import AppContext, _language
 from glstui.store import Store
 
 DEMO_TIME_SCALE = 60.0
+# A few waiting multi-unit orders come partly shipped, so an operator sees how glstui labels
+# only the rest (glstui.services.partial_shipments).
+DEMO_PARTIAL_SHARE = 0.2
+# A few orders GLS must not ship as usual (Easy Ship, Ship+, an Amazon Locker, a GLS
+# ParcelShop pickup point: glstui.domain.order_kinds), so an operator sees how they show.
+DEMO_KINDS_SHARE = 0.08
 
 DEMO_SENDER = SenderAddress(
     name="Demo Warehouse BV",
@@ -66,6 +72,8 @@ def build_demo_context(
         orders=orders,
         time_scale=DEMO_TIME_SCALE,
         code_ttl=CODE_TTL * DEMO_TIME_SCALE,
+        partial_share=DEMO_PARTIAL_SHARE,
+        kinds_share=DEMO_KINDS_SHARE,
     )
     sandbox.start()
     secrets = demo_secrets()

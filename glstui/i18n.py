@@ -13,6 +13,8 @@ import os
 from functools import cache
 from pathlib import Path
 
+from glstui.domain import errors as _errors
+
 LANGUAGES = ("en", "nl")
 LOCALE_DIR = Path(__file__).parent / "locale"
 
@@ -70,3 +72,4 @@ def N_(text: str) -> str:
 
 
 gettext = _
+_errors.set_translator(_)  # error messages translate when read (domain/errors.py)

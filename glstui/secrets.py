@@ -40,7 +40,7 @@ import keyring.errors
 from keyring.backend import KeyringBackend
 
 from glstui import config
-from glstui.domain.errors import GlstuiError
+from glstui.domain.errors import N_, GlstuiError, Msg, current_text
 from glstui.logs import register_sensitive
 from glstui.secrets_check import REFERENCE as _REFERENCE
 from glstui.secrets_check import file_problem, passphrase_problem
@@ -129,10 +129,10 @@ def _file_keyring_class() -> type:
             return self.AES.new(key[: self.block_size], self.AES.MODE_CFB, IV)
 
         def _get_new_password(self) -> str:
-            raise SecretsLocked("the encrypted secrets file is locked")
+            raise SecretsLocked(N_("the encrypted secrets file is locked"))
 
         def _unlock(self) -> None:
-            raise SecretsLocked("the encrypted secrets file is locked")
+            raise SecretsLocked(N_("the encrypted secrets file is locked"))
 
         def _read(self) -> configparser.RawConfigParser:
             parser = configparser.RawConfigParser()
@@ -201,7 +201,7 @@ def system_backend() -> KeyringBackend | None:
     return next((b for b in candidates if _is_real_system_backend(b)), None)
 
 
-def _headless_passphrase(env: Mapping[str, str]) -> tuple[str | None, str]:
+def _headless_passphrase(env: Mapping[str, str]) -> tuple[str | None, str | Msg]:
     value = env.get(PASSPHRASE_ENV)
     if value:
         return value, f"${PASSPHRASE_ENV}"
@@ -211,7 +211,7 @@ def _headless_passphrase(env: Mapping[str, str]) -> tuple[str | None, str]:
         with contextlib.suppress(OSError):
             text = path.read_text(encoding="utf-8").rstrip("\r\n")
             if text:
-                return text, f"the credential file {path}"
+                return text, Msg(N_("the credential file {path}"), path=path)
     return None, ""
 
 
@@ -231,11 +231,21 @@ class Secrets:
         self.kind = kind  # "system" | "file" | "memory"
         self.service = service
         self.path = path
-        self.unlock_error = ""
+        self.unlock_problem: Msg | None = None
         self._unlocked = kind != "file"
         self._cache: dict[str, str | None] = {}
         self._cache_sig: tuple[int, int, int] | None = None
         self._mutex = threading.RLock()
+
+    @property
+    def store_words(self) -> Msg:
+        """Where the keys are, in a sentence of the operator's language (store_name is English)."""
+        if self.kind == "file":
+            return Msg(N_("the encrypted file {path}"), path=self.path)
+        if self.kind == "system":
+            backend = self.store_name.removeprefix("system keyring (").removesuffix(")")
+            return Msg(N_("the system keyring ({name})"), name=backend)
+        return Msg(N_("the key store in memory (demo)"))
 
     # --- construction ---------------------------------------------------------------------
     @classmethod
@@ -251,8 +261,11 @@ class Secrets:
             backend = _file_keyring_class()(path)
         except (ImportError, RuntimeError) as exc:
             raise SecretsUnavailable(
-                "The encrypted secrets file needs the pycryptodomex package: install it "
-                f"(pip install pycryptodomex) or use a system keyring. ({type(exc).__name__})"
+                N_(
+                    "The encrypted secrets file needs the pycryptodomex package: install it "
+                    "(pip install pycryptodomex) or use a system keyring. ({error})"
+                ),
+                error=type(exc).__name__,
             ) from None
         secrets = cls(backend, f"encrypted file {path}", "file", path=path)
         passphrase, source = _headless_passphrase(env)
@@ -260,14 +273,22 @@ class Secrets:
             try:
                 secrets.unlock(passphrase)
             except WrongPassphrase:
-                secrets.unlock_error = (
-                    f"The passphrase from {source} does not open {path}: correct it, "
-                    "or unlock with the right passphrase."
+                secrets.unlock_problem = Msg(
+                    N_(
+                        "The passphrase from {source} does not open {path}: correct it, "
+                        "or unlock with the right passphrase."
+                    ),
+                    source=source,
+                    path=path,
                 )
             except WeakPassphrase as exc:
-                secrets.unlock_error = f"The passphrase from {source}: {exc.user_message}"
+                secrets.unlock_problem = Msg(
+                    N_("The passphrase from {source}: {problem}"),
+                    source=source,
+                    problem=exc.msg,
+                )
             except SecretsUnavailable as exc:
-                secrets.unlock_error = exc.user_message
+                secrets.unlock_problem = exc.msg
         return secrets
 
     @classmethod
@@ -296,11 +317,21 @@ class Secrets:
     def _exists(self) -> bool:
         return self.path is not None and os.path.lexists(self.path)
 
-    def _damaged(self, problem: str) -> SecretsFileDamaged:
+    @property
+    def unlock_error(self) -> str:
+        """Why the passphrase given for unattended runs did not unlock ("" if none), as read now."""
+        return current_text(self.unlock_problem) if self.unlock_problem else ""
+
+    def _damaged(self, problem: Msg) -> SecretsFileDamaged:
         return SecretsFileDamaged(
-            f"The encrypted secrets file {self.path} {problem}. It was left untouched. Move "
-            f"it aside (for example rename it to {SECRETS_FILE}.broken) and enter the keys "
-            "again under Keys, or put back your own backup copy of it."
+            N_(
+                "The encrypted secrets file {path} {problem}. It was left untouched. Move "
+                "it aside (for example rename it to {file}.broken) and enter the keys "
+                "again under Keys, or put back your own backup copy of it."
+            ),
+            path=self.path,
+            problem=problem,
+            file=SECRETS_FILE,
         )
 
     def unlock(self, passphrase: str) -> None:
@@ -308,15 +339,18 @@ class Secrets:
         if self.kind != "file":
             return
         if not passphrase:
-            raise WrongPassphrase("Type the passphrase of the encrypted secrets file.")
+            raise WrongPassphrase(N_("Type the passphrase of the encrypted secrets file."))
         with self._mutex:
             new = not self._exists()
             if new:
                 weak = passphrase_problem(passphrase)
                 if weak:
                     raise WeakPassphrase(
-                        f"That passphrase is too easy to guess: {weak}. It protects every key "
-                        "in the file and cannot be recovered."
+                        N_(
+                            "That passphrase is too easy to guess: {problem}. It protects every "
+                            "key in the file and cannot be recovered."
+                        ),
+                        problem=weak,
                     )
             else:
                 assert self.path is not None
@@ -339,23 +373,32 @@ class Secrets:
             except (configparser.Error, UnicodeDecodeError):
                 del backend.keyring_key
                 raise SecretsUnavailable(
-                    f"The encrypted secrets file {self.path} is damaged. Move it aside and "
-                    "enter the keys again."
+                    N_(
+                        "The encrypted secrets file {path} is damaged. Move it aside and "
+                        "enter the keys again."
+                    ),
+                    path=self.path,
                 ) from None
             except OSError as exc:
                 del backend.keyring_key
                 raise SecretsUnavailable(
-                    f"Cannot write {self.path}: {exc.strerror}. Check the permissions of "
-                    "the data directory."
+                    N_(
+                        "Cannot write {path}: {error}. Check the permissions of the data directory."
+                    ),
+                    path=self.path,
+                    error=exc.strerror,
                 ) from None
             if not ok:
                 del backend.keyring_key
                 raise WrongPassphrase(
-                    f"Wrong passphrase for {self.path}: type it again. If it is lost, move "
-                    "the file aside and enter the keys again (they cannot be recovered)."
+                    N_(
+                        "Wrong passphrase for {path}: type it again. If it is lost, move "
+                        "the file aside and enter the keys again (they cannot be recovered)."
+                    ),
+                    path=self.path,
                 )
             self._unlocked = True
-            self.unlock_error = ""
+            self.unlock_problem = None
             self._cache.clear()
 
     def lock(self) -> None:
@@ -372,25 +415,38 @@ class Secrets:
     def _check_open(self) -> None:
         if self._unlocked:
             return
-        hint = self.unlock_error or (
-            f"The secrets in {self.path} are locked: unlock them with their passphrase "
-            f"(in the app, or set {PASSPHRASE_ENV} for unattended runs)."
+        raise SecretsLocked(
+            self.unlock_problem
+            or Msg(
+                N_(
+                    "The secrets in {path} are locked: unlock them with their passphrase "
+                    "(in the app, or set {env} for unattended runs)."
+                ),
+                path=self.path,
+                env=PASSPHRASE_ENV,
+            )
         )
-        raise SecretsLocked(hint)
 
-    def _unavailable(self, action: str, exc: BaseException) -> SecretsUnavailable:
-        detail = type(exc).__name__
+    def _unavailable(self, action: Msg, exc: BaseException) -> SecretsUnavailable:
         if isinstance(exc, keyring.errors.KeyringLocked):
-            todo = "Unlock your system keyring (log in to the desktop session) and try again"
+            todo = Msg(
+                N_("Unlock your system keyring (log in to the desktop session) and try again")
+            )
         elif isinstance(exc, keyring.errors.InitError | keyring.errors.NoKeyringError):
-            todo = (
-                "The system keyring is not running. Start it, or set GLSTUI_SECRETS=file to "
-                "keep the keys in an encrypted file in the data directory"
+            todo = Msg(
+                N_(
+                    "The system keyring is not running. Start it, or set GLSTUI_SECRETS=file to "
+                    "keep the keys in an encrypted file in the data directory"
+                )
             )
         else:
-            todo = f"Check the {self.store_name} and try again"
+            todo = Msg(N_("Check {store} and try again"), store=self.store_words)
         return SecretsUnavailable(
-            f"Could not {action} in the {self.store_name} ({detail}). {todo}."
+            N_("Could not {action} in {store} ({error}). {todo}."),
+            action=action,
+            store=self.store_words,
+            error=type(exc).__name__,
+            todo=todo,
         )
 
     def _file_sig(self) -> tuple[int, int, int] | None:
@@ -416,11 +472,15 @@ class Secrets:
             except SecretsLocked:
                 raise self._locked_error() from None
             except (keyring.errors.KeyringError, RuntimeError, OSError) as exc:
-                raise self._unavailable(f"read {name}", exc) from None
+                raise self._unavailable(Msg(N_("read {name}"), name=name), exc) from None
             except (AssertionError, ValueError, UnicodeDecodeError):
                 raise SecretsUnavailable(
-                    f"The value of {name} in the {self.store_name} cannot be decrypted (it was "
-                    "written with another passphrase or damaged). Enter it again under Keys."
+                    N_(
+                        "The value of {name} in {store} cannot be decrypted (it was "
+                        "written with another passphrase or damaged). Enter it again under Keys."
+                    ),
+                    name=name,
+                    store=self.store_words,
                 ) from None
             register_sensitive(value)
             if self.kind == "file":
@@ -433,7 +493,7 @@ class Secrets:
             self._check_open()
         except SecretsLocked as exc:
             return exc
-        return SecretsLocked("locked")  # pragma: no cover
+        return SecretsLocked(N_("the encrypted secrets file is locked"))  # pragma: no cover
 
     def set(self, name: str, value: str) -> None:
         if not name:
@@ -446,7 +506,7 @@ class Secrets:
             except SecretsLocked:
                 raise self._locked_error() from None
             except (keyring.errors.KeyringError, RuntimeError, OSError) as exc:
-                raise self._unavailable(f"save {name}", exc) from None
+                raise self._unavailable(Msg(N_("save {name}"), name=name), exc) from None
             self._cache.clear()
 
     def delete(self, name: str) -> None:
@@ -458,7 +518,7 @@ class Secrets:
             except keyring.errors.PasswordDeleteError:
                 pass
             except (keyring.errors.KeyringError, RuntimeError, OSError) as exc:
-                raise self._unavailable(f"remove {name}", exc) from None
+                raise self._unavailable(Msg(N_("remove {name}"), name=name), exc) from None
             self._cache.clear()
 
     def __repr__(self) -> str:

@@ -5,6 +5,8 @@ a passphrase on an existing secrets.cfg it checks that the file is one (not empt
 INI, with an intact passphrase check entry), and a new file's passphrase must be at least
 MIN_PASSPHRASE characters mixing at least two of lowercase, uppercase, digits and other
 characters (spaces count): it guards every key and cannot be recovered.
+
+The problems are `Msg`s (translated when shown) that complete a sentence of glstui.secrets.
 """
 
 from __future__ import annotations
@@ -12,28 +14,34 @@ from __future__ import annotations
 import configparser
 from pathlib import Path
 
+from glstui.domain.errors import N_, Msg
+
 MIN_PASSPHRASE = 10
 # keyrings.alt's entry that checks the passphrase: (section, option, plain value)
 REFERENCE = ("keyring-setting", "password reference", "password reference value")
 
 
-def passphrase_problem(passphrase: str) -> str | None:
+def passphrase_problem(passphrase: str) -> Msg | None:
     """Why `passphrase` is too weak for a new file, or None when it will do."""
     if len(passphrase) < MIN_PASSPHRASE:
-        return f"it has {len(passphrase)} characters; use at least {MIN_PASSPHRASE}"
+        return Msg(
+            N_("it has {n} characters; use at least {min}"), n=len(passphrase), min=MIN_PASSPHRASE
+        )
     classes = {
         "lower" if c.islower() else "upper" if c.isupper() else "digit" if c.isdigit() else "x"
         for c in passphrase
     }
     if len(classes) < 2:
-        return (
-            "it uses only one kind of character; mix letters with digits, spaces, capitals "
-            "or punctuation"
+        return Msg(
+            N_(
+                "it uses only one kind of character; mix letters with digits, spaces, capitals "
+                "or punctuation"
+            )
         )
     return None
 
 
-def _reference_problem(value: str) -> str | None:
+def _reference_problem(value: str) -> Msg | None:
     """What is wrong with the stored passphrase check entry, judged without the passphrase."""
     import base64
     import json
@@ -46,10 +54,10 @@ def _reference_problem(value: str) -> str | None:
                 base64.decodebytes(str(data[key]).encode())
     except (ValueError, UnicodeDecodeError, TypeError):
         ok = False
-    return None if ok else "its passphrase check entry is garbled"
+    return None if ok else Msg(N_("its passphrase check entry is garbled"))
 
 
-def file_problem(path: Path) -> str | None:
+def file_problem(path: Path) -> Msg | None:
     """What is wrong with an existing secrets file (None: it looks like one of ours)."""
     import stat
 
@@ -58,23 +66,27 @@ def file_problem(path: Path) -> str | None:
     try:
         st = path.stat()
         if not stat.S_ISREG(st.st_mode):
-            return "is not a regular file"
+            return Msg(N_("is not a regular file"))
         raw = path.read_bytes()
     except OSError as exc:
-        return f"cannot be read ({exc.strerror})"
+        return Msg(N_("cannot be read ({error})"), error=exc.strerror)
     if not raw.strip():
-        return "is empty (it was emptied or cut short; the keys it held are gone)"
+        return Msg(N_("is empty (it was emptied or cut short; the keys it held are gone)"))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return "is not a text file (it is damaged or not a glstui secrets file)"
+        return Msg(N_("is not a text file (it is damaged or not a glstui secrets file)"))
     parser = configparser.RawConfigParser()
     try:
         parser.read_string(text)
     except configparser.Error:
-        return "is not in the secrets file format (it is damaged or not a glstui secrets file)"
+        return Msg(
+            N_("is not in the secrets file format (it is damaged or not a glstui secrets file)")
+        )
     section, option = escape(REFERENCE[0]), escape(REFERENCE[1])
     if not parser.has_option(section, option):
-        return "has no passphrase check entry (it was cut short or is not a glstui secrets file)"
+        return Msg(
+            N_("has no passphrase check entry (it was cut short or is not a glstui secrets file)")
+        )
     problem = _reference_problem(parser.get(section, option))
     return None if problem is None else problem

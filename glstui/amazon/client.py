@@ -12,7 +12,7 @@ import logging
 import platform
 import random
 import time
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,6 +27,7 @@ from glstui.amazon.lwa import AppCredentials, LwaClient
 from glstui.amazon.ratelimit import Monotonic, RateLimiter, RetryPolicy, Sleep
 from glstui.amazon.transport import Reply, call_with_retry, parse_reply
 from glstui.domain.clock import Clock, from_iso, to_iso
+from glstui.domain.errors import N_, Msg
 
 __all__ = [
     "DEFAULT_INCLUDED_DATA",
@@ -39,6 +40,8 @@ __all__ = [
 ]
 
 log = logging.getLogger("glstui.amazon")
+
+BeforeSend = Callable[[], Awaitable[None]]
 
 SEARCH_PATH = "/orders/2026-01-01/orders"
 DEFAULT_STATUSES = ("UNSHIPPED", "PARTIALLY_SHIPPED", "CANCELLED")
@@ -109,7 +112,9 @@ class SpApiClient:
         self._sleep = sleep
         self.retry = retry or RetryPolicy(time_scale=time_scale)
         self._rng = rng or random.Random()
-        self.limiter = RateLimiter(limits, time_scale=time_scale, monotonic=monotonic, sleep=sleep)
+        self.limiter = RateLimiter(
+            limits, time_scale=time_scale, monotonic=monotonic, sleep=sleep, hold_first=True
+        )
         self.user_agent = user_agent()
         self.lwa = LwaClient(
             http,
@@ -149,14 +154,20 @@ class SpApiClient:
         *,
         params: dict[str, str] | None = None,
         json_body: Any = None,
+        before_send: BeforeSend | None = None,
     ) -> Reply:
         url = self.endpoints.api_base(region) + path
         refreshed = False
         seller = seller_key(refresh_token)
 
         async def attempt() -> Reply:
-            # pace first, then take the token: a long wait must not outlive the token
+            # A token first (cached after the first call): an LWA round trip between the
+            # pace and the request would start Amazon's bucket later than ours (a 429 later).
+            await self.lwa.access_token(refresh_token)
+            # Then pace, then take the token again: a long wait must not outlive the token.
             await self.limiter.acquire(operation, seller, region)
+            if before_send is not None:  # the caller's last word, after the pace wait
+                await before_send()
             token = await self.lwa.access_token(refresh_token)
             headers = {
                 "x-amz-access-token": token,
@@ -167,9 +178,12 @@ class SpApiClient:
             if json_body is not None:
                 headers["content-type"] = "application/json"
             self.calls[operation] = self.calls.get(operation, 0) + 1
-            resp = await self.http.request(
-                method, url, params=params, json=json_body, headers=headers
-            )
+            try:
+                resp = await self.http.request(
+                    method, url, params=params, json=json_body, headers=headers
+                )
+            finally:  # Amazon's bucket has certainly started now (if it ever will)
+                self.limiter.answered(operation, seller, region)
             reply = parse_reply(resp)
             self.limiter.observe(
                 operation, resp.headers.get("x-amzn-ratelimit-limit"), seller, region
@@ -209,11 +223,11 @@ class SpApiClient:
             message = str(errors[0].get("message", ""))
             details = str(errors[0].get("details", "") or "")
         if reply.malformed:
-            message = "Amazon sent a response glstui could not read"
+            message = Msg(N_("Amazon sent a response glstui could not read"))
         return AmazonApiError(
             reply.status,
             code or f"HTTP{reply.status}",
-            message or f"HTTP {reply.status}",
+            message,
             reply.request_id,
             operation,
             details,
@@ -349,9 +363,20 @@ class SpApiClient:
     # --- Orders v0 ----------------------------------------------------------------------
 
     async def confirm_shipment(
-        self, refresh_token: str, region: str, order_id: str, body: dict[str, Any]
+        self,
+        refresh_token: str,
+        region: str,
+        order_id: str,
+        body: dict[str, Any],
+        *,
+        before_send: BeforeSend | None = None,
     ) -> None:
-        """Confirm one package (204 = done). Re-sending a packageReferenceId edits it."""
+        """Confirm one package (204 = done). Re-sending a packageReferenceId edits it.
+
+        `before_send` is awaited right before each attempt goes out (after the wait for the
+        seller's bucket, which can be long); it raises to call the request off, so a caller
+        can re-check that what it planned to send is still true at that moment.
+        """
         check_confirm_body(body)
         reply = await self._call(
             "confirmShipment",
@@ -360,6 +385,7 @@ class SpApiClient:
             "POST",
             f"/orders/v0/orders/{quote(order_id, safe='')}/shipmentConfirmation",
             json_body=body,
+            before_send=before_send,
         )
         if reply.status != 204:
             raise self._fail("confirmShipment", reply)

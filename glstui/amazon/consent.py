@@ -23,6 +23,7 @@ from glstui.amazon.errors import (
     StateMismatch,
 )
 from glstui.domain.clock import Clock
+from glstui.domain.errors import N_
 
 __all__ = [
     "CONSENT_TTL",
@@ -119,8 +120,10 @@ def parse_pasted(text: str, request: ConsentRequest, clock: Clock) -> ConsentGra
         return _from_query(compact, request)
     if compact.startswith(("Atzr|", "Atza|")):
         raise MissingCode(
-            "That looks like a token, not an authorization code; a private app's refresh token "
-            "goes in the 'paste refresh token' field instead."
+            N_(
+                "That looks like a token, not an authorization code; a private app's refresh "
+                "token goes in the 'paste refresh token' field instead."
+            )
         )
     if not _CODE_SHAPE.match(compact):
         raise MissingCode()
@@ -135,8 +138,10 @@ def _from_query(text: str, request: ConsentRequest) -> ConsentGrant:
     if not code:
         if "application_id" in params:
             raise MissingCode(
-                "This is the consent link itself: open it in a browser, click Confirm, then "
-                "paste the address of the page Amazon sends you to."
+                N_(
+                    "This is the consent link itself: open it in a browser, click Confirm, then "
+                    "paste the address of the page Amazon sends you to."
+                )
             )
         raise MissingCode()
     state = params.get("state", "")

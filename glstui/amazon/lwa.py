@@ -16,6 +16,7 @@ import httpx
 from glstui.amazon.errors import CodeExchangeFailed, GrantRevoked, InvalidClient, LwaError
 from glstui.amazon.ratelimit import Monotonic, RetryPolicy, Sleep
 from glstui.amazon.transport import Reply, call_with_retry, parse_reply
+from glstui.domain.errors import N_, Msg
 
 log = logging.getLogger("glstui.amazon")
 
@@ -100,13 +101,18 @@ class LwaClient:
         if reply.status >= 500 or reply.malformed:
             raise LwaError(
                 error or str(reply.status),
-                f"Login with Amazon is not answering properly ({what}, HTTP {reply.status}). "
-                "Try again in a few minutes.",
+                N_(
+                    "Login with Amazon is not answering properly ({what}, HTTP {status}). "
+                    "Try again in a few minutes."
+                ),
+                what=Msg(what),
+                status=reply.status,
             )
         raise LwaError(
             error or str(reply.status),
-            f"Login with Amazon refused {what} ({error or f'HTTP {reply.status}'}). "
-            "Check the app credentials under Keys.",
+            N_("Login with Amazon refused {what} ({error}). Check the app credentials under Keys."),
+            what=Msg(what),
+            error=error or f"HTTP {reply.status}",
         )
 
     async def exchange_code(self, code: str, redirect_uri: str | None = None) -> dict:
@@ -114,7 +120,7 @@ class LwaClient:
         form = {"grant_type": "authorization_code", "code": code.strip()}
         if redirect_uri:
             form["redirect_uri"] = redirect_uri
-        reply = await self._post(form, "the code exchange")
+        reply = await self._post(form, N_("the code exchange"))
         data = reply.data if isinstance(reply.data, dict) else {}
         if reply.status == 200 and data.get("refresh_token"):
             refresh = str(data["refresh_token"])
@@ -125,7 +131,7 @@ class LwaClient:
         error, _ = self._error(reply)
         if error in ("invalid_grant", "invalid_request") and reply.status < 500:
             raise CodeExchangeFailed()
-        self._raise_common(reply, "the code exchange")
+        self._raise_common(reply, N_("the code exchange"))
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _store(self, refresh_token: str, access_token: str, expires_in: object) -> None:
@@ -149,7 +155,7 @@ class LwaClient:
                 return cached.token
             reply = await self._post(
                 {"grant_type": "refresh_token", "refresh_token": refresh_token},
-                "the access token refresh",
+                N_("the access token refresh"),
             )
             data = reply.data if isinstance(reply.data, dict) else {}
             if reply.status == 200 and data.get("access_token"):
@@ -162,5 +168,5 @@ class LwaClient:
                 self.invalidate(refresh_token)
                 log.warning("LWA refused the refresh token (invalid_grant): shop needs re-auth")
                 raise GrantRevoked()
-            self._raise_common(reply, "the access token refresh")
+            self._raise_common(reply, N_("the access token refresh"))
             raise AssertionError("unreachable")  # pragma: no cover

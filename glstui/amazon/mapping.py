@@ -2,7 +2,10 @@
 
 Field names follow orders_2026-01-01.json: recipient.deliveryAddress, fulfillment
 {fulfillmentStatus, fulfillmentServiceLevel, shipByWindow}, programs (PRIME,
-AMAZON_BUSINESS), orderItems[{orderItemId, quantityOrdered, product{asin, sellerSku, title}}].
+AMAZON_BUSINESS, AMAZON_EASY_SHIP, FBM_SHIP_PLUS, ...: all kept), addressType,
+orderItems[{orderItemId, quantityOrdered, product{asin, sellerSku, title},
+fulfillment{quantityFulfilled}}], packages[{packageReferenceId}] (PACKAGES data; without it the
+order's package references stay unknown, None).
 """
 
 from __future__ import annotations
@@ -44,11 +47,12 @@ def recipient_from_api(raw: dict[str, Any]) -> Recipient | None:
 def order_from_api(raw: dict[str, Any], integration_id: str, clock: Clock) -> Order:
     fulfillment = _dict(raw.get("fulfillment"))
     sales = _dict(raw.get("salesChannel"))
-    programs = {_s(p).upper() for p in raw.get("programs") or []}
+    programs = {_s(p).upper() for p in raw.get("programs") or []} - {""}
     status = _s(fulfillment.get("fulfillmentStatus"))
     items = []
     for item in raw.get("orderItems") or []:
         product = _dict(item.get("product"))
+        shipped = _int(_dict(item.get("fulfillment")).get("quantityFulfilled"))
         items.append(
             OrderItem(
                 order_item_id=_s(item.get("orderItemId")),
@@ -56,6 +60,7 @@ def order_from_api(raw: dict[str, Any], integration_id: str, clock: Clock) -> Or
                 title=_s(product.get("title")),
                 quantity=int(item.get("quantityOrdered") or 0),
                 asin=_s(product.get("asin")),
+                quantity_shipped=shipped,
             )
         )
     recipient = recipient_from_api(raw)
@@ -84,8 +89,25 @@ def order_from_api(raw: dict[str, Any], integration_id: str, clock: Clock) -> Or
         service_level=_s(fulfillment.get("fulfillmentServiceLevel")),
         is_prime="PRIME" in programs,
         is_business="AMAZON_BUSINESS" in programs,
+        programs=sorted(programs),
         order_total=_s(total.get("amount")),
         currency=_s(total.get("currencyCode")),
         state=state,
         imported_at=clock.now(),
+        amazon_package_refs=package_refs(raw),
     )
+
+
+def package_refs(raw: dict[str, Any]) -> list[str] | None:
+    """The packageReferenceIds Amazon lists for the order; None when PACKAGES was not sent."""
+    packages = raw.get("packages")
+    if not isinstance(packages, list):
+        return None
+    return [_s(p.get("packageReferenceId")) for p in packages if isinstance(p, dict)]
+
+
+def _int(value: Any) -> int:
+    try:
+        return max(0, int(value or 0))
+    except (TypeError, ValueError):
+        return 0

@@ -42,14 +42,21 @@ class TokenBucket:
         time_scale: float = 1.0,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        wall: Monotonic = time.time,
+        hold_first: bool = False,
     ) -> None:
         self.rate = rate
         self.burst = burst
         self.time_scale = time_scale
         self._monotonic = monotonic
         self._sleep = sleep
+        self._wall = wall
         self._tokens = float(burst)
         self._last = monotonic()
+        # Amazon's bucket starts when our first request arrives there, which under load can
+        # be long after we took its token: from that take until its answer, count no refill.
+        self._hold_first = hold_first
+        self._holding = False
         self._lock = asyncio.Lock()
         self.waited = 0.0  # real seconds spent waiting, for reports
 
@@ -59,6 +66,9 @@ class TokenBucket:
 
     def _refill(self) -> None:
         now = self._monotonic()
+        if self._holding:
+            self._last = now
+            return
         self._tokens = min(float(self.burst), self._tokens + (now - self._last) * self.real_rate)
         self._last = now
 
@@ -77,6 +87,8 @@ class TokenBucket:
                 self._refill()
                 if self._tokens >= need - 1e-9:
                     self._tokens -= 1.0
+                    if self._hold_first:
+                        self._hold_first, self._holding = False, True
                     return
                 delay = max((need - self._tokens) / self.real_rate, 1e-6)
                 self.waited += delay
@@ -86,6 +98,24 @@ class TokenBucket:
         """Amazon said 429: our count was too optimistic, start again from empty."""
         self._refill()
         self._tokens = min(self._tokens, 0.0)
+
+    def answered(self) -> None:
+        """A request of this bucket got its answer (or failed): refill counts again."""
+        if self._holding:
+            self._holding = False
+            self._last = self._monotonic()
+
+    def snapshot(self) -> tuple[float, float]:
+        """(tokens now, wall-clock time): what another process needs to go on pacing."""
+        return self.tokens, self._wall()
+
+    def resume(self, tokens: float, at: float) -> None:
+        """Go on from a snapshot taken at wall time `at`, perhaps by another process that
+        used the same seller's bucket at Amazon: never more tokens than that left."""
+        self._refill()
+        since = max(0.0, self._wall() - at)
+        left = max(0.0, tokens)  # a snapshot read from disk is not trusted to be sane
+        self._tokens = min(self._tokens, float(self.burst), left + since * self.real_rate)
 
     def set_rate(self, rate: float) -> None:
         if rate > 0 and abs(rate - self.rate) > 1e-12:
@@ -110,11 +140,15 @@ class RateLimiter:
         time_scale: float = 1.0,
         monotonic: Monotonic = time.monotonic,
         sleep: Sleep = asyncio.sleep,
+        wall: Monotonic = time.time,
+        hold_first: bool = False,
     ) -> None:
         self.limits = dict(DEFAULT_LIMITS if limits is None else limits)
         self.time_scale = time_scale
         self._monotonic = monotonic
         self._sleep = sleep
+        self._wall = wall
+        self._hold_first = hold_first  # see TokenBucket: callers then report `answered`
         self.buckets: dict[BucketKey, TokenBucket] = {}
 
     def bucket(self, operation: str, seller: str = "", region: str = "") -> TokenBucket:
@@ -128,6 +162,8 @@ class RateLimiter:
                 time_scale=self.time_scale,
                 monotonic=self._monotonic,
                 sleep=self._sleep,
+                wall=self._wall,
+                hold_first=self._hold_first,
             )
             self.buckets[key] = b
         return b
@@ -147,8 +183,22 @@ class RateLimiter:
             return
         self.bucket(operation, seller, region).set_rate(rate)
 
+    def answered(self, operation: str, seller: str = "", region: str = "") -> None:
+        self.bucket(operation, seller, region).answered()
+
     def throttled(self, operation: str, seller: str = "", region: str = "") -> None:
         self.bucket(operation, seller, region).drain()
+
+    def state(self, seller: str, region: str) -> dict[str, tuple[float, float]]:
+        """The seller's buckets as snapshots, by operation (for the next process)."""
+        return {
+            op: b.snapshot() for (s, r, op), b in self.buckets.items() if (s, r) == (seller, region)
+        }
+
+    def resume(self, seller: str, region: str, state: dict[str, tuple[float, float]]) -> None:
+        """Start the seller's buckets from the snapshots another process left."""
+        for operation, (tokens, at) in state.items():
+            self.bucket(operation, seller, region).resume(tokens, at)
 
 
 @dataclass

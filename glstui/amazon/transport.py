@@ -16,6 +16,7 @@ import httpx
 
 from glstui.amazon.errors import AmazonUnavailable
 from glstui.amazon.ratelimit import RetryPolicy, Sleep
+from glstui.domain.errors import N_, Msg
 
 log = logging.getLogger("glstui.amazon")
 
@@ -69,14 +70,19 @@ async def call_with_retry(
             reply = await attempt()
         except (httpx.TimeoutException, httpx.TransportError) as exc:
             kind = (
-                "request timed out"
+                N_("request timed out")
                 if isinstance(exc, httpx.TimeoutException)
-                else "connection failed"
+                else N_("connection failed")
             )
             if last:
                 raise AmazonUnavailable(
-                    f"Could not reach Amazon for {what}: the {kind} {n} times in a row. "
-                    "Check the internet connection and try again later."
+                    N_(
+                        "Could not reach Amazon for {what}: the {kind} {n} times in a row. "
+                        "Check the internet connection and try again later."
+                    ),
+                    what=Msg(what),
+                    kind=Msg(kind),
+                    n=n,
                 ) from None
             delay = policy.delay(n, rng)
             log.warning(

@@ -40,7 +40,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import NoReturn
 
-from glstui.domain.errors import GlstuiError, ValidationError
+from glstui.domain.errors import N_, GlstuiError, ValidationError
 
 STREET_MAX = 40
 HOUSE_NO_MAX = 5
@@ -52,17 +52,20 @@ ZIP_MAX = 8
 class AddressSplitError(GlstuiError, ValueError):
     """The street line cannot be split safely; `reason` tells the operator what to fix."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+    def __init__(self, template: str, /, **params: object) -> None:
+        super().__init__(template, **params)
         self.candidates: tuple[SplitAddress, ...] = ()
+
+    @property
+    def reason(self) -> str:
+        return self.user_message
 
 
 class AmbiguousHouseNumber(AddressSplitError):
     """Two trailing numbers: `candidates` are the possible splits, the operator picks one."""
 
-    def __init__(self, reason: str, candidates: tuple[SplitAddress, ...]) -> None:
-        super().__init__(reason)
+    def __init__(self, template: str, candidates: tuple[SplitAddress, ...]) -> None:
+        super().__init__(template)
         self.candidates = candidates
 
 
@@ -220,7 +223,7 @@ def split_street(lines: list[str], country_code: str, company: str = "") -> Spli
     country = (country_code or "").strip().upper()
     cleaned = [c for c in (_clean(raw or "") for raw in lines) if c]
     if not cleaned:
-        raise AddressSplitError("The address has no street line: add the street and number.")
+        raise AddressSplitError(N_("The address has no street line: add the street and number."))
     company = _clean(company or "")
 
     prepared: list[tuple[str, list[str]]] = []  # (line without company, removed company)
@@ -267,8 +270,12 @@ def split_street(lines: list[str], country_code: str, company: str = "") -> Spli
 
     if len(street) > STREET_MAX:
         raise AddressSplitError(
-            f"The street name is {len(street)} characters long; GLS allows {STREET_MAX}. "
-            "Shorten it (for example 'Professor' to 'Prof.') and try again."
+            N_(
+                "The street name is {n} characters long; GLS allows {max}. "
+                "Shorten it (for example 'Professor' to 'Prof.') and try again."
+            ),
+            n=len(street),
+            max=STREET_MAX,
         )
     suffix = _short_box(suffix)
     if len(suffix) > HOUSE_NO_EXT_MAX:
@@ -310,8 +317,10 @@ def _check_ambiguous(split: SplitAddress) -> None:
         ext = ""
     first = SplitAddress(m["head"].rstrip(_SEP_CHARS), m["number"], ext, extra)
     raise AmbiguousHouseNumber(
-        "The street line ends in two numbers and it is not clear which one is the house "
-        "number: pick the right split.",
+        N_(
+            "The street line ends in two numbers and it is not clear which one is the house "
+            "number: pick the right split."
+        ),
         (first, split),
     )
 
@@ -319,16 +328,21 @@ def _check_ambiguous(split: SplitAddress) -> None:
 def _raise_unsplittable(lines: list[str]) -> NoReturn:
     if any(_TOO_LONG_NUMBER.search(line) for line in lines):
         raise AddressSplitError(
-            f"The house number has more than {HOUSE_NO_MAX} digits, which GLS does not "
-            "accept: check the street line and correct the house number."
+            N_(
+                "The house number has more than {max} digits, which GLS does not "
+                "accept: check the street line and correct the house number."
+            ),
+            max=HOUSE_NO_MAX,
         )
     if not any(ch.isdigit() for line in lines for ch in line):
         raise AddressSplitError(
-            "No house number found in the address: add the house number to the street line."
+            N_("No house number found in the address: add the house number to the street line.")
         )
     raise AddressSplitError(
-        "The street and house number cannot be told apart: write the street line as "
-        "'Street 12 A' and try again."
+        N_(
+            "The street and house number cannot be told apart: write the street line as "
+            "'Street 12 A' and try again."
+        )
     )
 
 
@@ -345,8 +359,12 @@ def fit_name_lines(extra: list[str], slots: int = 2, width: int = NAME_MAX) -> l
             out.append(item)
     if len(out) > slots or any(len(line) > width for line in out):
         raise AddressSplitError(
-            f"The extra address text does not fit in {slots} lines of {width} characters: "
-            "shorten the second and third address lines."
+            N_(
+                "The extra address text does not fit in {slots} lines of {width} characters: "
+                "shorten the second and third address lines."
+            ),
+            slots=slots,
+            width=width,
         )
     return out
 
@@ -364,13 +382,16 @@ def normalise_postcode(code: str, country: str) -> str:
     cc = (country or "").strip().upper()
     raw = " ".join((code or "").split()).upper()
     if not raw:
-        raise ValidationError("postal_code", "The postcode is missing: add it to the address.")
+        raise ValidationError("postal_code", N_("The postcode is missing: add it to the address."))
     if cc == "NL":
         compact = raw.replace(" ", "")
         if not _NL.fullmatch(raw) and not _NL.fullmatch(compact):
             raise ValidationError(
                 "postal_code",
-                "A Dutch postcode is 4 digits (not starting with 0) and 2 letters, like 1234 AB.",
+                N_(
+                    "A Dutch postcode is 4 digits (not starting with 0) and 2 letters, "
+                    "like 1234 AB."
+                ),
             )
         return compact
     if cc in _DIGITS:
@@ -382,13 +403,18 @@ def normalise_postcode(code: str, country: str) -> str:
         n = _DIGITS[cc]
         if len(digits) != n or not (digits.isascii() and digits.isdigit()):
             raise ValidationError(
-                "postal_code", f"A postcode in {cc} is {n} digits, like {'1' + '0' * (n - 1)}."
+                "postal_code",
+                N_("A postcode in {country} is {n} digits, like {example}."),
+                country=cc,
+                n=n,
+                example="1" + "0" * (n - 1),
             )
         return digits
     if len(raw) > ZIP_MAX or not _OTHER.fullmatch(raw) or not raw.isascii():
         raise ValidationError(
             "postal_code",
-            f"The postcode must be at most {ZIP_MAX} letters, digits, spaces or dashes.",
+            N_("The postcode must be at most {max} letters, digits, spaces or dashes."),
+            max=ZIP_MAX,
         )
     return raw
 

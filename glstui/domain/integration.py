@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from glstui.domain.errors import ValidationError
+from glstui.domain.errors import N_, ValidationError
 
 SHOP_NAME_MAX = 60
 CONSENT_VALID_DAYS = 365
@@ -31,18 +31,18 @@ def clean_shop_name(raw: str, taken: list[str] | tuple[str, ...] = ()) -> str:
     """
     name = " ".join(raw.split()) if raw else ""
     if not name:
-        raise ValidationError("shop_name", "Shop name is required: type a name for this shop.")
+        raise ValidationError("shop_name", N_("Shop name is required: type a name for this shop."))
     if any(unicodedata.category(ch).startswith("C") for ch in name):
         raise ValidationError(
-            "shop_name", "Shop name contains control characters: type it again without them."
+            "shop_name", N_("Shop name contains control characters: type it again without them.")
         )
     if len(name) > SHOP_NAME_MAX:
         raise ValidationError(
-            "shop_name", f"Shop name is too long: at most {SHOP_NAME_MAX} characters."
+            "shop_name", N_("Shop name is too long: at most {n} characters."), n=SHOP_NAME_MAX
         )
     if name.casefold() in {t.strip().casefold() for t in taken}:
         raise ValidationError(
-            "shop_name", f"A shop named '{name}' already exists: choose another name."
+            "shop_name", N_("A shop named '{name}' already exists: choose another name."), name=name
         )
     return name
 

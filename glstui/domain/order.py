@@ -22,6 +22,13 @@ class OrderItem:
     title: str
     quantity: int
     asin: str = ""
+    # Units Amazon already lists as shipped (item fulfillment.quantityFulfilled): a partly
+    # shipped order is labelled for the rest only.
+    quantity_shipped: int = 0
+
+    @property
+    def quantity_unshipped(self) -> int:
+        return max(0, self.quantity - max(0, self.quantity_shipped))
 
 
 @dataclass
@@ -55,6 +62,7 @@ class Order:
     service_level: str = ""  # Amazon's shipment service level category
     is_prime: bool = False
     is_business: bool = False
+    programs: list[str] = field(default_factory=list)  # Amazon's order programs (v2026)
     order_total: str = ""
     currency: str = ""
     state: str = NEW
@@ -67,6 +75,12 @@ class Order:
     # Set (in its own write) just before asking GLS for a label, cleared when the label is
     # stored: still set after a crash = a label may exist at GLS (services/labelling.py).
     label_pending_at: datetime | None = None
+    # packageReferenceIds of the packages Amazon lists for the order (PACKAGES data); None =
+    # not read yet. A new package must never reuse one: that would edit Amazon's package.
+    amazon_package_refs: list[str] | None = None
+    # Why GLS must not ship it (glstui.domain.order_kinds: "easy_ship", "pickup_point", ...);
+    # "" = GLS may. Such an order is held with the reason and never labelled.
+    not_for_gls: str = ""
 
     @property
     def key(self) -> str:
@@ -75,6 +89,19 @@ class Order:
     @property
     def item_count(self) -> int:
         return sum(i.quantity for i in self.items)
+
+    @property
+    def partly_shipped(self) -> bool:
+        """Amazon lists some units as shipped already (by another tool or by hand)."""
+        return any(i.quantity_shipped > 0 for i in self.items)
+
+    def unshipped_items(self) -> list[OrderItem]:
+        """The items still to ship, each with its unshipped quantity (none left: left out)."""
+        return [
+            OrderItem(i.order_item_id, i.sku, i.title, i.quantity_unshipped, i.asin)
+            for i in self.items
+            if i.quantity_unshipped > 0
+        ]
 
 
 def order_key(integration_id: str, order_id: str) -> str:

@@ -153,7 +153,7 @@ class RuleError(ValidationError):
         self.template = MESSAGES[key]
         self.params = {k: str(v) for k, v in params.items()}
         self.rule = rule
-        super().__init__(field, self.template.format(**self.params))
+        super().__init__(field, self.template, **self.params)
 
     def in_rule(self, rule: str) -> RuleError:
         """The same error, remembering which rule it belongs to (for a list of rules)."""

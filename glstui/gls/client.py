@@ -26,7 +26,8 @@ from typing import Any
 
 import httpx
 
-from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError
+from glstui.domain.errors import N_, Msg
+from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError, failure_advice
 
 log = logging.getLogger("glstui.gls")
 
@@ -156,31 +157,36 @@ class LabelResult:
         return [u.unit_no for u in self.units]
 
 
-def validate_request(req: LabelRequest, customer_no: str = "") -> dict[str, list[str]]:
-    """GLS's field rules, checked before the call: field path -> messages (empty if fine)."""
-    errors: dict[str, list[str]] = {}
+def validate_request(req: LabelRequest, customer_no: str = "") -> dict[str, list[str | Msg]]:
+    """GLS's field rules, checked before the call: field path -> problems (empty if fine)."""
+    errors: dict[str, list[str | Msg]] = {}
 
-    def add(path: str, message: str) -> None:
-        errors.setdefault(path, []).append(message)
+    def add(path: str, template: str, **params: object) -> None:
+        errors.setdefault(path, []).append(Msg(template, **params))
 
     if not req.reference:
-        add("reference", "is required (the order id)")
+        add("reference", N_("is required (the order id)"))
     elif len(req.reference) > REFERENCE_MAX:
-        add("reference", f"at most {REFERENCE_MAX} characters (now {len(req.reference)})")
+        add(
+            "reference",
+            N_("at most {max} characters (now {now})"),
+            max=REFERENCE_MAX,
+            now=len(req.reference),
+        )
     if req.label_type not in LABEL_TYPES:
-        add("labelType", f"must be one of {', '.join(LABEL_TYPES)}")
+        add("labelType", N_("must be one of {choices}"), choices=", ".join(LABEL_TYPES))
     if req.tracking_link_type not in ("u", "s"):
-        add("trackingLinkType", "must be u or s")
+        add("trackingLinkType", N_("must be u or s"))
     if customer_no and not (7 <= len(customer_no) <= 8):
-        add("customerNo", "must be 7 or 8 characters")
+        add("customerNo", N_("must be 7 or 8 characters"))
     if not req.units:
-        add("units", "at least one parcel is needed")
+        add("units", N_("at least one parcel is needed"))
     seen: set[str] = set()
     for i, (unit_id, weight) in enumerate(req.units):
         if not unit_id or len(str(unit_id)) > UNIT_ID_MAX:
-            add(f"units[{i}].unitId", f"is required, at most {UNIT_ID_MAX} characters")
+            add(f"units[{i}].unitId", N_("is required, at most {max} characters"), max=UNIT_ID_MAX)
         elif unit_id in seen:
-            add(f"units[{i}].unitId", "is used twice in this shipment")
+            add(f"units[{i}].unitId", N_("is used twice in this shipment"))
         seen.add(unit_id)
         try:
             kg = float(weight)
@@ -189,7 +195,10 @@ def validate_request(req: LabelRequest, customer_no: str = "") -> dict[str, list
         if not (WEIGHT_MIN_KG <= kg <= WEIGHT_MAX_KG):
             add(
                 f"units[{i}].weight",
-                f"must be between {WEIGHT_MIN_KG} and {WEIGHT_MAX_KG} kg (now {weight})",
+                N_("must be between {low} and {high} kg (now {now})"),
+                low=WEIGHT_MIN_KG,
+                high=WEIGHT_MAX_KG,
+                now=weight,
             )
     _check_address(req.delivery, "addresses.deliveryAddress", True, add)
     if req.pickup is not None:
@@ -198,15 +207,15 @@ def validate_request(req: LabelRequest, customer_no: str = "") -> dict[str, list
         path = f"services.{key}"
         if key in BOOL_SERVICES:
             if not isinstance(value, bool):
-                add(path, "must be true or false")
+                add(path, N_("must be true or false"))
         elif key == "expressService":
             if value not in EXPRESS:
-                add(path, f"must be one of {', '.join(EXPRESS)}")
+                add(path, N_("must be one of {choices}"), choices=", ".join(EXPRESS))
         elif key in STR_SERVICES:
             if not isinstance(value, str):
-                add(path, "must be text")
+                add(path, N_("must be text"))
         else:
-            add(path, "is not a GLS service")
+            add(path, N_("is not a GLS service"))
     return errors
 
 
@@ -214,16 +223,21 @@ def _check_address(addr: GlsAddress, prefix: str, delivery: bool, add) -> None:
     body = addr.to_api(delivery)
     for name in REQUIRED:
         if not body.get(name):
-            add(f"{prefix}.{name}", "is required")
+            add(f"{prefix}.{name}", N_("is required"))
     for name, limit in LIMITS.items():
         value = body.get(name, "")
         if len(value) > limit:
-            add(f"{prefix}.{name}", f"at most {limit} characters (now {len(value)})")
+            add(
+                f"{prefix}.{name}",
+                N_("at most {max} characters (now {now})"),
+                max=limit,
+                now=len(value),
+            )
     cc = body.get("countryCode", "")
     if cc and not (len(cc) == 2 and cc.isascii() and cc.isalpha()):
-        add(f"{prefix}.countryCode", "must be a two-letter country code such as NL")
+        add(f"{prefix}.countryCode", N_("must be a two-letter country code such as NL"))
     if delivery and addr.addressee_type not in ("", "b", "p"):
-        add(f"{prefix}.addresseeType", "must be b (business) or p (private)")
+        add(f"{prefix}.addresseeType", N_("must be b (business) or p (private)"))
 
 
 def label_body(req: LabelRequest, customer_no: str = "") -> dict[str, Any]:
@@ -295,7 +309,7 @@ class GlsClient:
     async def create_label(self, req: LabelRequest) -> LabelResult:
         errors = validate_request(req, self.customer_no)
         if errors:
-            raise GlsValidationError(errors, message="checked before sending")
+            raise GlsValidationError(errors, reason=Msg(N_("checked before sending")))
         data = await self._post("Label/Create", label_body(req, self.customer_no), idempotent=False)
         units = []
         for raw in data.get("units") or []:
@@ -310,9 +324,11 @@ class GlsClient:
             )
         if not units or not all(u.unit_no for u in units):
             raise GlsError(
-                "GLS answered Label/Create without parcel numbers",
-                user_message="GLS created no parcel number for this label: try again, and "
-                "check in the GLS portal that no label was made twice.",
+                N_(
+                    "GLS created no parcel number for this label: try again, and "
+                    "check in the GLS portal that no label was made twice."
+                ),
+                log="GLS answered Label/Create without parcel numbers",
                 transaction_id=str(data.get("transactionId") or ""),
                 outcome_unknown=True,
             )
@@ -333,8 +349,8 @@ class GlsClient:
         """Cancel one parcel's label (its unitNo)."""
         if not unit_no or len(unit_no) > UNIT_NO_MAX:
             raise GlsValidationError(
-                {"unitNo": [f"is required, at most {UNIT_NO_MAX} characters"]},
-                message="checked before sending",
+                {"unitNo": [Msg(N_("is required, at most {max} characters"), max=UNIT_NO_MAX)]},
+                reason=Msg(N_("checked before sending")),
             )
         await self._post("Label/Delete", {"unitNo": unit_no, "shiptype": "p"}, idempotent=True)
         log.info("GLS label deleted: parcel %s", unit_no)
@@ -358,27 +374,28 @@ class GlsClient:
             except httpx.ConnectError:
                 if last:
                     raise GlsError(
-                        f"Could not connect to GLS for {operation}",
-                        user_message="Could not reach GLS: check the internet connection "
-                        "and try again.",
+                        N_("Could not reach GLS: check the internet connection and try again."),
+                        log=f"Could not connect to GLS for {operation}",
                         retryable=True,
                     ) from None
                 await self._pause(operation, attempt, "connection failed")
                 continue
             except (httpx.TimeoutException, httpx.TransportError) as exc:
-                kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "broke off"
+                kind = (
+                    N_("timed out") if isinstance(exc, httpx.TimeoutException) else N_("broke off")
+                )
                 if idempotent and not last:
                     await self._pause(operation, attempt, kind)
                     continue
                 raise GlsError(
-                    f"GLS {operation} {kind}",
-                    user_message=f"GLS did not answer ({kind}). "
-                    + (
-                        "The label may have been made anyway: check the GLS portal before "
-                        "creating it again."
-                        if not idempotent
-                        else "Try again later."
-                    ),
+                    N_(
+                        "GLS did not answer ({kind}). The label may have been made anyway: "
+                        "check the GLS portal before creating it again."
+                    )
+                    if not idempotent
+                    else N_("GLS did not answer ({kind}). Try again later."),
+                    log=f"GLS {operation} {kind}",
+                    kind=Msg(kind),
                     retryable=True,
                     outcome_unknown=not idempotent,
                 ) from None
@@ -413,8 +430,8 @@ class GlsClient:
             if status == 401:
                 raise GlsAuthError(status=status)
             raise GlsError(
-                f"GLS {operation}: HTTP {status}, unreadable answer",
-                user_message=f"GLS gave an unreadable answer (HTTP {status}). Try again later.",
+                N_("GLS gave an unreadable answer (HTTP {status}). Try again later."),
+                log=f"GLS {operation}: HTTP {status}, unreadable answer",
                 status=status,
                 retryable=status >= 500 or status == 429,
                 outcome_unknown=not idempotent and status >= 500,
@@ -442,20 +459,25 @@ class GlsClient:
         errors = _errors_map(data)
         if errors:
             raise GlsValidationError(
-                errors, message=message, status=code, transaction_id=transaction
+                errors, reason=message, status=code, transaction_id=transaction
             )
         retryable = code >= 500 or code in (424, 429)
+        unknown = not idempotent and code >= 500
+        said = message.strip().rstrip(".")
+        head = (
+            Msg(N_("GLS could not do this (HTTP {code}): {message}."), code=code, message=said)
+            if said
+            else Msg(N_("GLS could not do this (HTTP {code})."), code=code)
+        )
         raise GlsError(
-            f"GLS {operation} failed: HTTP {code}",
-            user_message=(
-                f"GLS could not do this (HTTP {code})"
-                + (f": {message}" if message else ".")
-                + (" Try again later." if retryable else "")
-            ),
+            N_("{head} {advice}"),
+            log=f"GLS {operation} failed: HTTP {code}",
+            head=head,
+            advice=failure_advice(operation, retryable, unknown, transaction),
             status=code,
             transaction_id=transaction,
             retryable=retryable,
-            outcome_unknown=not idempotent and code >= 500,
+            outcome_unknown=unknown,
         )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from glstui.domain.errors import GlstuiError
+from glstui.domain.errors import N_, GlstuiError
 
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 _PAGE = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
@@ -50,21 +50,21 @@ def inspect_pdf(data: bytes, *, strict: bool = False) -> PdfInfo:
     Raises LabelFileError naming what is wrong.
     """
     if not data.startswith(b"%PDF-"):
-        raise LabelFileError("not a PDF (no %PDF- header)")
+        raise LabelFileError(N_("not a PDF (no %PDF- header)"))
     version = data[5:8].decode("ascii", "replace")
     tail = data[-2048:].rstrip()
     m = _STARTXREF.search(tail)
     if not m:
-        raise LabelFileError("the PDF is cut off (no startxref / %%EOF at the end)")
+        raise LabelFileError(N_("the PDF is cut off (no startxref / %%EOF at the end)"))
     xref_at = int(m[1])
     if xref_at >= len(data):
-        raise LabelFileError("the PDF's startxref points past the end of the file")
+        raise LabelFileError(N_("the PDF's startxref points past the end of the file"))
     at = data[xref_at : xref_at + 32]
     if at.startswith(b"xref"):
         if strict:
             _check_xref_table(data, xref_at)
     elif not _OBJ_AT.match(at):
-        raise LabelFileError("the PDF's startxref does not point at a cross-reference")
+        raise LabelFileError(N_("the PDF's startxref does not point at a cross-reference"))
     pages = len(_PAGE.findall(data))
     return PdfInfo(version=version, pages=pages or None)
 
@@ -73,17 +73,17 @@ def _check_xref_table(data: bytes, xref_at: int) -> None:
     lines = data[xref_at:].split(b"\n")
     header = lines[1].split()
     if len(header) != 2:
-        raise LabelFileError("the PDF's xref table has no subsection header")
+        raise LabelFileError(N_("the PDF's xref table has no subsection header"))
     first, count = int(header[0]), int(header[1])
     for i, entry in enumerate(lines[2 : 2 + count]):
         parts = entry.split()
         if len(parts) != 3 or parts[2] not in (b"n", b"f"):
-            raise LabelFileError(f"xref entry {first + i} is malformed")
+            raise LabelFileError(N_("xref entry {n} is malformed"), n=first + i)
         if parts[2] == b"n":
             offset = int(parts[0])
             m = _OBJ_AT.match(data, offset)
             if not m or int(m[1]) != first + i:
-                raise LabelFileError(f"xref offset of object {first + i} is wrong")
+                raise LabelFileError(N_("xref offset of object {n} is wrong"), n=first + i)
 
 
 def check_zpl(data: bytes) -> int:
@@ -91,5 +91,5 @@ def check_zpl(data: bytes) -> int:
     text = data.upper()
     starts, ends = text.count(b"^XA"), text.count(b"^XZ")
     if not starts or starts != ends:
-        raise LabelFileError("the ZPL has no complete ^XA ... ^XZ label")
+        raise LabelFileError(N_("the ZPL has no complete ^XA ... ^XZ label"))
     return starts

@@ -215,8 +215,13 @@ class AmazonSim:
         enforce_rate_limits: bool = True,
         monotonic: Callable[[], float] = time.monotonic,
         code_ttl: timedelta = CODE_TTL,
+        partial_share: float = 0.0,
+        kinds_share: float = 0.0,
     ) -> None:
         self.lock = threading.RLock()
+        self.partial_share = partial_share
+        self.kinds_share = kinds_share
+        self.without_pii_role: set[str] = set()  # sellers whose orders come without PII
         self.clock = clock
         self.code_ttl = code_ttl
         self.seed = seed
@@ -258,10 +263,31 @@ class AmazonSim:
                     self._start,
                     history_days=self.history_days,
                     arrivals_per_hour=self.arrivals_per_hour,
+                    partial_share=self.partial_share,
+                    kinds_share=self.kinds_share,
                 )
                 self._books[seller_id] = book
             book.advance(self.clock.now())
             return book
+
+    def set_partial_share(self, share: float) -> None:
+        """Regenerate the shops with `share` of their waiting multi-unit orders already shipped
+        in part (PARTIALLY_SHIPPED, Amazon's package "1" listed). Call before the first request."""
+        with self.lock:
+            self.partial_share = share
+            self._books.clear()
+            self._indexes.clear()
+            self.book(self.default_seller)
+
+    def set_pii_role(self, granted: bool, seller_id: str | None = None) -> None:
+        """With `granted` False, the seller's orders come as to an app without the
+        Direct-to-Consumer Delivery (Restricted) role: no name, address lines, postcode, phone."""
+        with self.lock:
+            seller = seller_id or self.default_seller
+            if granted:
+                self.without_pii_role.discard(seller)
+            else:
+                self.without_pii_role.add(seller)
 
     def registered_redirects(self) -> list[str]:
         return [self.base_url() + REDIRECT_PATH]
@@ -666,7 +692,8 @@ class AmazonSim:
                 key=lambda pair: pair[0],
             )
         page = matches[:size]
-        data: dict[str, Any] = {"orders": [o.to_api(included) for _, o in page]}
+        role = seller not in self.without_pii_role
+        data: dict[str, Any] = {"orders": [o.to_api(included, pii_role=role) for _, o in page]}
         if len(matches) > size:
             last = page[-1][0]
             data["pagination"] = {
@@ -704,9 +731,23 @@ class AmazonSim:
         for s in included - INCLUDED_DATA:
             raise invalid(f"Invalid includedData value: {s}")
         order = self._order_of(seller, path.rsplit("/", 1)[1])
-        return json_response(200, {"order": order.to_api(included)})
+        role = seller not in self.without_pii_role
+        return json_response(200, {"order": order.to_api(included, pii_role=role)})
 
     # confirmShipment ---------------------------------------------------------------------
+
+    _garbled = 0  # confirmations still to answer with an unreadable 200 (garble_confirmations)
+
+    def garble_confirmations(self, count: int = 1) -> None:
+        """Fault: the next `count` confirmShipment requests are carried out, then answered 200
+        with a truncated JSON body (0 ends it). Amazon has the package; the client cannot
+        know it.
+
+        (The "malformed_json" fault of `Sandbox.faults` answers the same way without carrying
+        the request out.)
+        """
+        with self.lock:
+            self._garbled = count
 
     def _confirm_shipment(
         self, seller: str, path: str, query: dict[str, list[str]], body: bytes
@@ -810,6 +851,9 @@ class AmazonSim:
         order.status = "UNSHIPPED"
         order.recompute_status()
         order.last_updated = now
+        if self._garbled > 0:
+            self._garbled -= 1
+            return Response(200, b'{"payload": {"status": "ACC')
         return Response(204)
 
 

@@ -24,6 +24,23 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--orders", type=int, default=200, help="orders per demo seller (default 200)")
     p.add_argument("--seed", type=int, default=1, help="seed of the generated data (default 1)")
+    p.add_argument(
+        "--partial-share",
+        type=float,
+        default=0.0,
+        help="share of waiting multi-unit orders already shipped in part (default 0)",
+    )
+    p.add_argument(
+        "--kinds-share",
+        type=float,
+        default=0.0,
+        help="share of waiting orders that are Easy Ship, Ship+ or to a pickup point (default 0)",
+    )
+    p.add_argument(
+        "--without-pii-role",
+        action="store_true",
+        help="send the first seller's orders as to an app without the Restricted (PII) role",
+    )
     return p
 
 
@@ -35,6 +52,9 @@ def run(argv: list[str] | None = None, *, stop: threading.Event | None = None) -
     if args.orders < 0:
         print("--orders must be 0 or more")
         return 2
+    if not (0 <= args.partial_share <= 1 and 0 <= args.kinds_share <= 1):
+        print("--partial-share and --kinds-share must be between 0 and 1")
+        return 2
     try:
         sandbox = Sandbox(
             seed=args.seed,
@@ -42,7 +62,11 @@ def run(argv: list[str] | None = None, *, stop: threading.Event | None = None) -
             time_scale=args.time_scale,
             host=args.host,
             port=args.port,
+            partial_share=args.partial_share,
+            kinds_share=args.kinds_share,
         )
+        if args.without_pii_role:
+            sandbox.amazon.set_pii_role(False)
         sandbox.start()
     except OSError as e:
         print(f"Could not start the sandbox on {args.host}:{args.port}: {e.strerror or e}")

@@ -1,6 +1,8 @@
 """Deterministic simulated Amazon orders: Dutch, Belgian, German and French buyers with the
 addresses that break naive parsers, multi-item and multi-quantity orders, Prime and business
-orders, orders that arrive, wait for payment, get cancelled or shipped as time passes.
+orders, orders that arrive, wait for payment, get cancelled or shipped as time passes, and a
+share that another tool already shipped in part (PARTIALLY_SHIPPED, with Amazon's package
+"1" listed and per-item quantityFulfilled: the rest still needs a label).
 
 Everything is drawn from one seeded random generator per seller, so a seed always gives the
 same shop. Shapes follow orders_2026-01-01.json (Order, CustomerAddress, OrderPackage).
@@ -130,6 +132,30 @@ EXTRA_LINES = {
     "FR": ["Bâtiment B", "Escalier 2, 3e étage"],
 }
 
+# The fields Amazon withholds from an app without the Restricted role (v2026 deliveryAddress).
+RESTRICTED_FIELDS = (
+    "name",
+    "companyName",
+    "addressLine1",
+    "addressLine2",
+    "addressLine3",
+    "postalCode",
+    "phone",
+)
+
+SPECIAL_KINDS = ("AMAZON_EASY_SHIP", "FBM_SHIP_PLUS", "locker", "parcelshop")
+# Pickup points as Amazon lists them: (name, addressLine1, addressLine2).
+AMAZON_LOCKERS = {
+    "NL": [("Amazon Locker - Tulp", "Stationsplein 12", "")],
+    "DE": [("Amazon Locker - Emil", "Bahnhofstr. 4", "")],
+    "BE": [("Amazon Locker - Brel", "Rue Neuve 30", "")],
+}
+GLS_PARCELSHOPS = {
+    "NL": [("GLS ParcelShop Primera", "Kerkstraat 8", "GLS ParcelShop 2500012345")],
+    "DE": [("GLS PaketShop Kiosk Mitte", "Hauptstr. 17", "GLS ParcelShop 2760034567")],
+    "BE": [("GLS ParcelShop Librairie", "Rue Haute 5", "GLS ParcelShop 0560045678")],
+}
+
 CITIES = {
     "NL": [
         ("1012 AB", "Amsterdam"),
@@ -240,8 +266,13 @@ class SimOrder:
         done = all(self.shipped_quantity(i.order_item_id) >= i.quantity for i in self.items)
         self.status = "SHIPPED" if done else "PARTIALLY_SHIPPED"
 
-    def to_api(self, included: set[str] | frozenset[str] = frozenset()) -> dict[str, Any]:
-        """This order as an Orders v2026-01-01 `Order`, with the requested datasets."""
+    def to_api(
+        self, included: set[str] | frozenset[str] = frozenset(), *, pii_role: bool = True
+    ) -> dict[str, Any]:
+        """This order as an Orders v2026-01-01 `Order`, with the requested datasets.
+
+        Without the Direct-to-Consumer Delivery (Restricted) role (`pii_role` False) Amazon
+        leaves out the name, address lines, postcode and phone (and the buyer's name)."""
         mp = next((m for m in MARKETPLACES.values() if m.id == self.marketplace_id), None)
         order: dict[str, Any] = {
             "orderId": self.order_id,
@@ -258,6 +289,8 @@ class SimOrder:
         pii = self.status in PII_STATUSES and self.fulfilled_by == "MERCHANT"
         if "BUYER" in included:
             buyer = {k: v for k, v in self.buyer.items() if pii or k == "buyerCompanyName"}
+            if not pii_role:
+                buyer.pop("buyerName", None)
             order["buyer"] = buyer
         if "RECIPIENT" in included and self.address:
             if pii:
@@ -265,6 +298,8 @@ class SimOrder:
             else:  # Amazon hides the rest until the order can ship
                 keep = ("city", "postalCode", "countryCode", "stateOrRegion")
                 address = {k: v for k, v in self.address.items() if k in keep}
+            if not pii_role:
+                address = {k: v for k, v in address.items() if k not in RESTRICTED_FIELDS}
             order["recipient"] = {"deliveryAddress": address}
         if "PROCEEDS" in included and self.status != "PENDING":
             total = sum(Decimal(i.unit_price) * i.quantity for i in self.items)
@@ -320,6 +355,13 @@ class SimOrder:
         return order
 
 
+def _first_units(items: list[SimItem]) -> list[tuple[SimItem, int]]:
+    """What a partial first package holds: the first item, one unit of it left when it has
+    more (so some orders are partly shipped within one item, as Amazon allows)."""
+    first = items[0]
+    return [(first, first.quantity - 1 if first.quantity > 1 else first.quantity)]
+
+
 def _pick(rng: random.Random, weighted: list[tuple[Any, float]]) -> Any:
     x = rng.random() * sum(w for _, w in weighted)
     for value, w in weighted:
@@ -366,8 +408,13 @@ class OrderBook:
         history_days: float = 7.0,
         arrivals_per_hour: float = 6.0,
         cancel_share: float = 0.04,
+        partial_share: float = 0.0,
+        kinds_share: float = 0.0,
     ) -> None:
         self.seller_id = seller_id
+        self.seed = seed
+        self.partial_share = partial_share
+        self.kinds_share = kinds_share
         self.rng = random.Random(f"glstui-sandbox:{seed}:{seller_id}")
         self.orders: dict[str, SimOrder] = {}
         self.arrivals_per_hour = arrivals_per_hour
@@ -413,6 +460,7 @@ class OrderBook:
         now: datetime | None = None,
         status: str | None = None,
         country: str | None = None,
+        partial: bool = False,
     ) -> SimOrder:
         rng = self.rng
         now = now or created
@@ -451,6 +499,8 @@ class OrderBook:
             items.append(
                 SimItem(f"{rng.randrange(10**13, 10**14)}", _asin(sku), sku, title, qty, price)
             )
+        if partial and len(items) == 1 and items[0].quantity == 1:
+            items[0].quantity = 2  # something must be left to ship after the first package
         if prime:
             level = rng.choice(["NEXT_DAY", "EXPEDITED"])
         else:
@@ -474,7 +524,9 @@ class OrderBook:
         self.orders[order.order_id] = order
         age = (now - created).total_seconds()
         roll = rng.random()
-        if status is not None:
+        if partial:
+            self._ship(order, created, carrier="GLS", units=_first_units(items))
+        elif status is not None:
             order.status = status
         elif history and roll < 0.05:
             order.fulfilled_by = "AMAZON"
@@ -483,14 +535,61 @@ class OrderBook:
             self._ship(order, created + timedelta(hours=rng.uniform(2, 30)), carrier="GLS")
         elif history and len(items) > 1 and roll < 0.13:
             self._ship(
-                order, created + timedelta(hours=rng.uniform(1, 20)), carrier="GLS", items=items[:1]
+                order,
+                created + timedelta(hours=rng.uniform(1, 20)),
+                carrier="GLS",
+                units=_first_units(items),
             )
         elif roll < 0.18:
             order.status = "PENDING"
             self._push(created + timedelta(minutes=rng.uniform(10, 45)), "pay", order.order_id)
         if order.status in ("UNSHIPPED", "PENDING") and rng.random() < self.cancel_share / 0.8:
             self._push(created + timedelta(hours=rng.uniform(0.5, 8)), "cancel", order.order_id)
+        if history and self._partly_shipped_by_others(order):
+            self._ship(
+                order, created + timedelta(hours=1), carrier="GLS", units=_first_units(items)
+            )
+        elif not partial:
+            self._make_special(order)
         return order
+
+    def _make_special(self, order: SimOrder) -> None:
+        """`kinds_share` of the waiting orders are of a kind GLS must not ship as usual: Easy
+        Ship, Ship+, an Amazon Locker, or a GLS ParcelShop pickup point (issue 16). Drawn from
+        a generator of their own, so the rest of the shop stays as it was."""
+        if self.kinds_share <= 0 or order.status not in ("UNSHIPPED", "PENDING"):
+            return
+        side = random.Random(f"glstui-sandbox:kind:{self.seed}:{order.order_id}")
+        if side.random() >= self.kinds_share:
+            return
+        kind = side.choice(SPECIAL_KINDS)
+        if kind in ("AMAZON_EASY_SHIP", "FBM_SHIP_PLUS"):
+            order.programs = [*order.programs, kind]
+            return
+        country = order.country_code
+        postal, city = order.address["postalCode"], order.address["city"]
+        points = AMAZON_LOCKERS if kind == "locker" else GLS_PARCELSHOPS
+        name, line1, line2 = side.choice(points.get(country) or points["NL"])
+        order.address = {
+            "name": name,
+            "addressLine1": line1,
+            **({"addressLine2": line2} if line2 else {}),
+            "city": city,
+            "postalCode": postal,
+            "countryCode": country,
+            **({"phone": order.address["phone"]} if "phone" in order.address else {}),
+            "addressType": "PICKUP_POINT",
+        }
+
+    def _partly_shipped_by_others(self, order: SimOrder) -> bool:
+        """`partial_share` of the waiting multi-unit orders were shipped in part by another
+        tool. Drawn from a generator of their own, so the rest of the shop stays as it was."""
+        if self.partial_share <= 0 or order.status != "UNSHIPPED":
+            return False
+        if sum(i.quantity for i in order.items) < 2:
+            return False
+        side = random.Random(f"glstui-sandbox:partial:{self.seed}:{order.order_id}")
+        return side.random() < self.partial_share
 
     def _ship(
         self,
@@ -498,8 +597,9 @@ class OrderBook:
         when: datetime,
         *,
         carrier: str,
-        items: list[SimItem] | None = None,
+        units: list[tuple[SimItem, int]] | None = None,
     ) -> None:
+        """Amazon gets a package (by another tool or by hand): `units` (default everything)."""
         when = _whole(min(when, self._now))
         self._tracking += 1
         ref = str(len(order.packages) + 1)
@@ -512,8 +612,8 @@ class OrderBook:
                 "shipTime": to_iso(when),
                 "trackingNumber": f"{self._tracking:011d}",
                 "packageItems": [
-                    {"orderItemId": i.order_item_id, "quantity": i.quantity}
-                    for i in (items or order.items)
+                    {"orderItemId": i.order_item_id, "quantity": qty}
+                    for i, qty in (units or [(i, i.quantity) for i in order.items])
                 ],
             }
         )

@@ -1,4 +1,9 @@
-"""Faults a test (or the demo) can switch on in the sandbox, each for a number of requests."""
+"""Faults a test (or the demo) can switch on in the sandbox, each for a number of requests.
+
+A confirmShipment that Amazon carries out and then answers with an unreadable 200 is
+`Sandbox.amazon.garble_confirmations(n)`: it needs the order book, which these faults (answered
+before the request reaches it) never touch.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ KINDS = (
     "503",
     "504",
     "slow",  # wait `delay` real seconds, then answer normally
-    "malformed_json",  # 200 with a truncated JSON body
+    "malformed_json",  # 200 with a truncated JSON body, the request is not carried out
     "expired_access_token",  # 403 Unauthorized "The access token you provided has expired."
     "reset",  # close the connection without an answer
 )

@@ -6,6 +6,10 @@ login like GLS does, applies GLS's field limits (its own copy, so a mistake in t
 checks is caught here) and returns real labels: a small valid PDF (hand-built, no
 dependency) showing the parcel number as text and as an Interleaved 2 of 5 barcode, or ZPL.
 
+It also answers GLS Track & Trace's parcel search (`/tt-test/...`, `/tt/V1/...`) from the
+labels it made (glstui.sandbox.gls_tracking), so a lost Label/Create answer can be recovered
+as against GLS.
+
 It is not the HTTP server: the sandbox server (glstui.sandbox) hands every request under
 those paths to `GlsSandbox.handle`, and tests can call `handle` directly (httpx.MockTransport).
 `handle` may block while a slow response is simulated (`slow_next`, `fail_next(delay=...)`),
@@ -21,8 +25,11 @@ import threading
 import time
 import uuid
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any, NamedTuple
+
+from glstui.sandbox import gls_tracking
 
 GLS_DEMO_USERNAME = "demo-gls-user"
 GLS_DEMO_PASSWORD = "demo-gls-password"
@@ -82,8 +89,10 @@ class GlsSandbox:
         username: str = GLS_DEMO_USERNAME,
         password: str = GLS_DEMO_PASSWORD,
         subscription_key: str = GLS_DEMO_SUBSCRIPTION_KEY,
+        now: Callable[[], datetime] | None = None,
     ) -> None:
         self.seed = seed
+        self._now = now or (lambda: datetime.now(UTC))
         self.username = username
         self.password = password
         self.subscription_key = subscription_key
@@ -121,7 +130,8 @@ class GlsSandbox:
         body: bytes,
     ) -> tuple[int, dict[str, str], bytes]:
         hdrs = {str(k).lower(): str(v) for k, v in dict(headers or {}).items()}
-        operation = _operation(path)
+        tt = gls_tracking.tt_operation(path)
+        operation = _operation(path) or (f"tt/{tt}" if tt is not None else None)
         parsed = _parse_json(body)
         with self._lock:
             fault = self._faults.popleft() if operation and self._faults else None
@@ -134,6 +144,8 @@ class GlsSandbox:
                 self.request_log.append(GlsLoggedRequest(method.upper(), path, logged, status))
             else:
                 self.request_log.append(GlsLoggedRequest(method.upper(), path, None, status))
+        if payload is None:  # 204 No Content (Track & Trace: nothing found)
+            return status, {}, b""
         return status, dict(JSON_HEADERS), json.dumps(payload).encode()
 
     # --- internals -------------------------------------------------------------------
@@ -148,6 +160,10 @@ class GlsSandbox:
             return 401, {"statusCode": 401, "message": _APIM_INVALID_KEY}
         if fault and fault.status is not None:
             return fault.status, self._envelope(fault.status, _REASONS.get(fault.status, "Error"))
+        if operation.startswith("tt/"):
+            if operation != f"tt/{gls_tracking.SEARCH_OPERATION}":
+                return 404, {"statusCode": 404, "message": "Resource not found"}
+            return gls_tracking.search(parsed, self.labels, self.username, self.password)
         version = _query_value(query, "api-version")
         if version not in (None, "1.0"):
             return 400, self._envelope(400, f"The HTTP resource does not support version {version}")
@@ -183,6 +199,7 @@ class GlsSandbox:
         for unit in req["units"]:
             self._counter += 1
             unit_no = f"5657{self.seed % 1000:03d}{self._counter:07d}"
+            unique_no = f"{unit_no}{self._counter * 7919 % 1000000:06d}"
             link = (
                 f"https://www.gls-info.nl/tracking?parcelNo={unit_no}"
                 f"&zipcode={str(delivery.get('zipCode', '')).replace(' ', '')}"
@@ -191,7 +208,7 @@ class GlsSandbox:
             out: dict[str, Any] = {
                 "unitId": unit["unitId"],
                 "unitNo": unit_no,
-                "uniqueNo": f"{unit_no}{self._counter * 7919 % 1000000:06d}",
+                "uniqueNo": unique_no,
                 "unitTrackingLink": link,
             }
             if label_type in _PDF_TYPES:
@@ -209,6 +226,8 @@ class GlsSandbox:
                 "label_type": label_type,
                 "zip_code": delivery.get("zipCode", ""),
                 "country_code": delivery.get("countryCode", ""),
+                "unique_no": unique_no,
+                "job_date": self._now().astimezone(UTC).isoformat(),
             }
         labels = None
         if pages:

@@ -32,7 +32,8 @@ from glstui.sandbox.faults import Faults
 
 log = logging.getLogger("glstui.sandbox")
 
-GLS_PREFIXES = ("/v1/api/", "/test/v1/api/")  # GLS (Azure APIM) ignores case
+# GLS (Azure APIM) ignores case: Label API live/test, Track & Trace test/live
+GLS_PREFIXES = ("/v1/api/", "/test/v1/api/", "/tt-test/", "/tt/v1/")
 
 
 class LoggedRequest(NamedTuple):
@@ -114,6 +115,8 @@ class Sandbox:
         rate_limits: dict[str, tuple[float, int]] | None = None,
         enforce_rate_limits: bool = True,
         code_ttl: timedelta | None = None,
+        partial_share: float = 0.0,
+        kinds_share: float = 0.0,
     ) -> None:
         self.seed = seed
         self.time_scale = time_scale
@@ -139,6 +142,8 @@ class Sandbox:
             rate_limits=rate_limits,
             enforce_rate_limits=enforce_rate_limits,
             code_ttl=code_ttl or CODE_TTL,
+            partial_share=partial_share,
+            kinds_share=kinds_share,
         )
 
     # --- lifecycle ----------------------------------------------------------------------
@@ -239,7 +244,7 @@ class Sandbox:
             self._gls_checked = True
             if importlib.util.find_spec("glstui.sandbox.gls") is not None:
                 module = importlib.import_module("glstui.sandbox.gls")
-                self._gls = module.GlsSandbox(self.seed)
+                self._gls = module.GlsSandbox(self.seed, now=self.clock.now)
         return self._gls
 
     # --- request handling (server threads) ----------------------------------------------
@@ -344,5 +349,6 @@ def describe(sandbox: Sandbox) -> str:
         f"  consent page   {base}/apps/authorize/consent?application_id={DEMO_APP_ID}&state=..",
         f"  GLS Label API  {sandbox.base_url}/Test/V1/api/"
         + ("" if sandbox.gls is not None else " (not installed)"),
+        f"  GLS T&T        {sandbox.base_url}/tt-test/api/parcel/v1/search",
     ]
     return "\n".join(lines)

@@ -16,7 +16,7 @@ from glstui.amazon.consent import ConsentRequest, parse_pasted, start_consent
 from glstui.amazon.errors import AmazonError
 from glstui.amazon.regions import MARKETPLACES_BY_ID, marketplaces_in
 from glstui.domain.integration import CONNECTED, DRAFT, Integration
-from glstui.i18n import _
+from glstui.i18n import N_, _
 from glstui.services import audit
 from glstui.services import integrations as svc
 
@@ -45,7 +45,7 @@ def default_marketplace(integration: Integration) -> str:
         return integration.marketplace_ids[0]
     in_region = marketplaces_in(integration.region)
     if not in_region:
-        raise ConnectError(_("Pick at least one marketplace for this shop."))
+        raise ConnectError(N_("Pick at least one marketplace for this shop."))
     return in_region[0].id
 
 
@@ -58,7 +58,7 @@ def _app_id(ctx: Any) -> str:
     app_id = ctx.secrets.get("amazon.app_id")
     if not app_id:
         raise ConnectError(
-            _(
+            N_(
                 "The Amazon app id is not set: enter it under Keys (press 5) first; "
                 "it starts with amzn1.sp.solution."
             )
@@ -68,14 +68,14 @@ def _app_id(ctx: Any) -> str:
 
 def _check_marketplaces(region: str, marketplace_ids: list[str]) -> None:
     if not marketplace_ids:
-        raise ConnectError(_("Pick at least one marketplace for this shop."))
+        raise ConnectError(N_("Pick at least one marketplace for this shop."))
     for mid in marketplace_ids:
         found = MARKETPLACES_BY_ID.get(mid)
         if found is None or found.region != region:
             raise ConnectError(
-                _("Marketplace {code} is not in region {region}.").format(
-                    code=found.code if found else mid, region=region
-                )
+                N_("Marketplace {code} is not in region {region}."),
+                code=found.code if found else mid,
+                region=region,
             )
 
 
@@ -133,10 +133,12 @@ async def connect_private(
     """A private (self-authorized) app: check the pasted refresh token with one LWA refresh."""
     token = "".join(refresh_token.split())
     if not token:
-        raise ConnectError(_("Nothing was pasted: paste the refresh token (it starts with Atzr|)."))
+        raise ConnectError(
+            N_("Nothing was pasted: paste the refresh token (it starts with Atzr|).")
+        )
     if not token.startswith("Atzr|"):
         raise ConnectError(
-            _(
+            N_(
                 "That is not a refresh token: it starts with Atzr|. Copy it from the "
                 "Developer Console (Authorize app) and paste it again."
             )
@@ -165,7 +167,7 @@ async def test_connection(ctx: Any, integration_id: str | None = None) -> str:
             name=shop.shop_name
         )
     raise ConnectError(
-        _(
+        N_(
             "No connected shop to test with: connect a shop first (press 1, then n). "
             "The app keys are checked when the shop is connected."
         )
@@ -177,10 +179,11 @@ class SellerAlreadyConnected(ConnectError):
 
     def __init__(self, existing: Integration) -> None:
         super().__init__(
-            _(
+            N_(
                 "This Amazon seller account is already connected as shop '{name}'. "
                 "To renew its grant, select that shop in Integrations and press c (Connect)."
-            ).format(name=existing.shop_name)
+            ),
+            name=existing.shop_name,
         )
         self.existing_id = existing.id
         self.existing_name = existing.shop_name

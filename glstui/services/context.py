@@ -18,9 +18,10 @@ from glstui import config
 from glstui.amazon.client import AppCredentials, SpApiClient
 from glstui.amazon.endpoints import Endpoints
 from glstui.domain.clock import Clock, SystemClock
-from glstui.domain.errors import GlstuiError
+from glstui.domain.errors import N_, GlstuiError, Msg
 from glstui.domain.settings import Settings
 from glstui.gls.client import GLS_LIVE_URL, GLS_TEST_URL, GlsClient
+from glstui.gls.tracking import GlsTracking, tracking_base_url
 from glstui.i18n import set_language
 from glstui.logs import setup_logging
 from glstui.secrets import Secrets, SecretsUnavailable
@@ -88,11 +89,13 @@ class AppContext:
                 for name in ("amazon.app_id", "amazon.lwa_client_id", "amazon.lwa_client_secret")
             ]
         except SecretsUnavailable as exc:
-            raise MissingCredentials(str(exc)) from exc
+            raise MissingCredentials(exc.msg) from exc
         if not all(values):
             raise MissingCredentials(
-                "The Amazon app credentials are not set: enter the app id, LWA client id "
-                "and client secret under Keys (Key beheer)."
+                N_(
+                    "The Amazon app credentials are not set: enter the app id, LWA client id "
+                    "and client secret under Keys (Key beheer)."
+                )
             )
         app_id, client_id, client_secret = values
         return AppCredentials(app_id=app_id, client_id=client_id, client_secret=client_secret)
@@ -113,11 +116,13 @@ class AppContext:
                 for name in ("subscription_key", "username", "password", "customer_no")
             )
         except SecretsUnavailable as exc:
-            raise MissingCredentials(str(exc)) from exc
+            raise MissingCredentials(exc.msg) from exc
         if not (key and user and password):
             raise MissingCredentials(
-                "The GLS credentials are not set: enter the GLS user name, password and "
-                "subscription key under Keys (Key beheer)."
+                N_(
+                    "The GLS credentials are not set: enter the GLS user name, password and "
+                    "subscription key under Keys (Key beheer)."
+                )
             )
         return GlsClient(
             http,
@@ -127,6 +132,22 @@ class AppContext:
             password=password,
             customer_no=customer or "",
         )
+
+    def gls_tracking(self, http: httpx.AsyncClient) -> GlsTracking | None:
+        """GLS Track & Trace (the label search) with the GLS keys; None without them.
+
+        None rather than MissingCredentials: the search is a safety check before labelling
+        again, and without it the "label may exist" warning simply stays."""
+        try:
+            key, user, password = (
+                self.secrets.get(f"gls.{name}")
+                for name in ("subscription_key", "username", "password")
+            )
+        except SecretsUnavailable:
+            return None
+        if not (key and user and password):
+            return None
+        return GlsTracking(http, tracking_base_url(self.gls_base_url()), key, user, password)
 
     def refresh_token(self, integration_id: str) -> str | None:
         return self.secrets.get(f"amazon.refresh_token.{integration_id}")
@@ -143,11 +164,15 @@ def _open_store(data_dir: Path, clock: Clock) -> Store:
     try:
         return Store.open(data_dir, clock)
     except StoreCorrupt as exc:
-        raise ContextError(str(exc)) from exc
+        raise ContextError(exc.msg) from exc
     except OSError as exc:
         raise ContextError(
-            f"Cannot open the data directory {data_dir}: {exc.strerror}. "
-            "Check that it exists and that you may write to it, or pass --data-dir."
+            N_(
+                "Cannot open the data directory {path}: {error}. "
+                "Check that it exists and that you may write to it, or pass --data-dir."
+            ),
+            path=data_dir,
+            error=exc.strerror,
         ) from exc
 
 
@@ -163,10 +188,14 @@ def build_context(
     try:
         directory = config.data_dir(data_dir)
     except OSError as exc:
-        where = exc.filename or data_dir or "the data directory"
+        where = exc.filename or data_dir or Msg(N_("the data directory"))
         raise ContextError(
-            f"Cannot use {where} as the data directory: {exc.strerror}. "
-            "Pass --data-dir (or set GLSTUI_HOME) to a directory you may write to."
+            N_(
+                "Cannot use {path} as the data directory: {error}. "
+                "Pass --data-dir (or set GLSTUI_HOME) to a directory you may write to."
+            ),
+            path=where,
+            error=exc.strerror,
         ) from exc
     try:
         setup_logging(config.log_dir(directory))
@@ -174,14 +203,18 @@ def build_context(
         if logs_required:  # doctor (logs_required=False) runs on to report it
             where = config.log_dir(directory, create=False)
             raise ContextError(
-                f"Cannot write to the log directory {where}: {exc.strerror}. Make it a "
-                "directory your user may write to, or run 'glstui doctor' to see more."
+                N_(
+                    "Cannot write to the log directory {path}: {error}. Make it a "
+                    "directory your user may write to, or run 'glstui doctor' to see more."
+                ),
+                path=where,
+                error=exc.strerror,
             ) from exc
     store = _open_store(directory, clock)
     try:
         secrets = Secrets.open(directory)
     except SecretsUnavailable as exc:
-        raise ContextError(str(exc)) from exc
+        raise ContextError(exc.msg) from exc
     return AppContext(
         data_dir=directory,
         store=store,

@@ -35,6 +35,7 @@ from typing import Any
 from glstui import __version__, config
 from glstui.domain.clock import to_iso
 from glstui.domain.serial import to_dict
+from glstui.i18n import _
 from glstui.logs import LOG_FILE, MASK, redact
 from glstui.services.retention import POSTCODE_KEEP, postcode_prefix
 from glstui.services.stats import docs
@@ -297,5 +298,5 @@ def log_out(ctx: Any) -> str:
         cache.clear()
     clear_sensitive()
     if kind == "file":
-        return "The encrypted secrets file is locked; decrypted keys were forgotten."
-    return "Keys held in memory were forgotten."
+        return _("The encrypted secrets file is locked; decrypted keys were forgotten.")
+    return _("Keys held in memory were forgotten.")

@@ -25,6 +25,7 @@ from typing import Any, TextIO
 import httpx
 
 from glstui import config
+from glstui.domain.errors import GlstuiError
 from glstui.i18n import _
 from glstui.store.errors import StoreError
 
@@ -48,6 +49,11 @@ class Check:
 
 
 # --- directories and files -----------------------------------------------------------------
+
+
+def _message(exc: Exception) -> str:
+    """Our errors in the operator's language; anything else as Python words it."""
+    return exc.user_message if isinstance(exc, GlstuiError) else str(exc)
 
 
 def _writable(directory: Path) -> str:
@@ -144,8 +150,7 @@ def check_store(ctx: Any) -> list[Check]:
             view.outbox.all()
             view.settings.get()
     except Exception as exc:  # StoreError and friends carry the operator's message
-        message = getattr(exc, "message", None) or str(exc)
-        return [Check(FAIL, _("The store file cannot be read"), message)]
+        return [Check(FAIL, _("The store file cannot be read"), _message(exc))]
     where = str(path) if path else _("the store")
     out = [
         Check(
@@ -212,7 +217,7 @@ def check_secrets(ctx: Any) -> list[Check]:
             shops = [i for i in view.integrations.all() if i.connected]
         missing_tokens = [i for i in shops if not secrets.get(f"amazon.refresh_token.{i.id}")]
     except Exception as exc:  # SecretsUnavailable: its message says what to do
-        return [*out, Check(FAIL, _("The secret store cannot be read"), str(exc))]
+        return [*out, Check(FAIL, _("The secret store cannot be read"), _message(exc))]
     if missing_amazon:
         out.append(
             Check(

@@ -30,11 +30,12 @@ from glstui.domain.clock import Clock, from_iso, to_iso
 from glstui.domain.errors import GlstuiError
 from glstui.domain.integration import NEEDS_REAUTH, Integration
 from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, Order
+from glstui.domain.order_kinds import page_lacks_pii
 from glstui.domain.rules import Decision
 from glstui.domain.run import ImportRun, ShopRunResult
-from glstui.i18n import _
+from glstui.i18n import N_, _
 from glstui.secrets import SecretsError
-from glstui.services import audit
+from glstui.services import audit, order_kinds
 from glstui.services import rules as rules_svc
 from glstui.services.events import ERROR, INFO, WARNING, LogLine, Progress, Reporter, ignore
 from glstui.services.integrations import refresh_token_name
@@ -48,6 +49,7 @@ T = TypeVar("T")
 FULFILLMENT_STATUSES = ("UNSHIPPED", "PARTIALLY_SHIPPED", "CANCELLED")
 INCLUDED_DATA = ("RECIPIENT", "FULFILLMENT")
 AMAZON_CANCELLED = "CANCELLED"
+SHIPPABLE = ("UNSHIPPED", "PARTIALLY_SHIPPED")  # Amazon sends these with the buyer's address
 
 
 # ---------------------------------------------------------------------------------------------
@@ -90,6 +92,7 @@ _AMAZON_FIELDS = (
     "service_level",
     "is_prime",
     "is_business",
+    "programs",
     "order_total",
     "currency",
 )
@@ -138,18 +141,26 @@ def merge_order(
             outcome.skipped_by_rule += 1
             outcome.lines.append(
                 LogLine(
-                    f"Order {incoming.order_id} skipped by shipping rule '{decision.rule_name}'.",
+                    _("Order {order} skipped by shipping rule '{rule}'.").format(
+                        order=incoming.order_id, rule=decision.rule_name
+                    ),
                     INFO,
                     shop,
                 )
             )
             return None
+        order_kinds.apply(incoming, lambda o: apply_shipping_rules(o, integration, inputs))
         outcome.new += 1
         if incoming.state == HELD:
             outcome.held += 1
         outcome.lines.append(
             LogLine(_("New order {order}").format(order=describe(incoming)), INFO, shop)
         )
+        if incoming.not_for_gls:
+            text = _("Order {order}: {reason}").format(
+                order=incoming.order_id, reason=incoming.hold_reason
+            )
+            outcome.lines.append(LogLine(text, WARNING, shop))
         return incoming
 
     if not any(getattr(existing, n) != getattr(incoming, n) for n in _AMAZON_FIELDS):
@@ -168,6 +179,7 @@ def merge_order(
 
     if merged.state in (NEW, HELD):
         apply_shipping_rules(merged, integration, inputs)
+        order_kinds.apply(merged, lambda o: apply_shipping_rules(o, integration, inputs))
         if merged.state == HELD and existing.state != HELD:
             outcome.held += 1
     outcome.updated += 1
@@ -379,7 +391,22 @@ class ShopDeleted(GlstuiError):
     """The shop was deleted (by another operator) while its import ran."""
 
     def __init__(self, integration_id: str) -> None:
-        super().__init__(f"shop {integration_id} was deleted during the import")
+        super().__init__(N_("This shop was deleted during the import."))
+        self.integration_id = integration_id
+
+
+class MissingPiiRole(GlstuiError):
+    """Amazon sends the shop's orders without name and address: the app lacks the role.
+
+    The import of the shop stops before that page, so its cursor stays and no order without
+    an address is stored (nothing to label by mistake, no street-split holds); once the shop
+    is re-authorized with the role, the next import reads the same orders again, complete."""
+
+
+def missing_pii_text(shop: str) -> str:
+    return _(
+        "{shop}: Amazon sends this shop's orders without the buyer's name and address: the Amazon app lacks the Direct-to-Consumer Delivery (Restricted) role. Ask for that role in your developer profile (Seller Central, Develop Apps), then re-authorize this shop (Shops, key c). Until then glstui imports and labels nothing for this shop."  # noqa: E501
+    ).format(shop=shop)
 
 
 def _mark_needs_reauth(tx: Any, integration_id: str) -> None:
@@ -527,7 +554,7 @@ class Importer:
                 try:
                     token = self.secrets.get(refresh_token_name(integ.id))
                 except SecretsError as exc:
-                    token, reason = None, str(exc)
+                    token, reason = None, exc.user_message
                 if not token and not reason:
                     reason = _("No Amazon refresh token is stored: re-connect this shop.")
             if reason:
@@ -617,6 +644,9 @@ class Importer:
             self._say(
                 _("{shop}: import failed: {why}").format(shop=shop, why=result.error), ERROR, shop
             )
+        except MissingPiiRole:
+            result.error = missing_pii_text(shop)
+            self._say(result.error, ERROR, shop)
         except ShopDeleted:
             result.error = _("This shop was deleted during the import.")
             self._say(f"{shop}: {result.error}", ERROR, shop)
@@ -720,12 +750,16 @@ class Importer:
             while not prefetch.done:
                 batch, failure = await prefetch.next_batch()
                 await asyncio.sleep(0)  # a stop asked meanwhile lands here, before the write
-                if batch:
-                    # Mapping a batch of orders takes tens of milliseconds: off the event
-                    # loop, so the screen keeps answering keys during an import.
-                    staged = await asyncio.to_thread(
-                        lambda batch=batch: [self._stage(integ, window, p) for p in batch]
-                    )
+                # Mapping a batch of orders takes tens of milliseconds: off the event
+                # loop, so the screen keeps answering keys during an import.
+                staged = await asyncio.to_thread(
+                    lambda batch=batch: [self._stage(integ, window, p) for p in batch]
+                )
+                blind = [page_lacks_pii(p.orders, SHIPPABLE) for p in staged]
+                if any(blind):  # store the pages before it, then stop this shop
+                    staged = staged[: blind.index(True)]
+                    failure, prefetch.done = MissingPiiRole(), True
+                if staged:
                     await self._write(
                         partial(
                             store_pages,

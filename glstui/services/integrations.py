@@ -18,11 +18,10 @@ from glstui.domain.integration import (
     CONNECTED,
     DRAFT,
     NEEDS_REAUTH,
-    SHOP_NAME_MAX,
     Integration,
     clean_shop_name,
 )
-from glstui.i18n import _
+from glstui.i18n import N_, _
 from glstui.services import audit
 
 log = logging.getLogger("glstui.services.integrations")
@@ -33,9 +32,11 @@ _PLACEHOLDER_RE = re.compile(r"^New Amazon shop( \d+)?$")
 
 class IntegrationNotFound(GlstuiError, LookupError):
     def __init__(self, integration_id: str) -> None:
-        super().__init__(f"No shop with id {integration_id}")
+        super().__init__(
+            N_("This shop no longer exists (another operator may have deleted it)."),
+            id=integration_id,
+        )
         self.integration_id = integration_id
-        self.user_message = _("This shop no longer exists (another operator may have deleted it).")
 
 
 def refresh_token_name(integration_id: str) -> str:
@@ -49,19 +50,7 @@ def is_placeholder_name(name: str) -> bool:
 
 def name_message(error: ValidationError) -> str:
     """The operator's words (in the current language) for a shop name ValidationError."""
-    text = error.message
-    if text.startswith("Shop name is required"):
-        return _("Shop name is required: type a name for this shop.")
-    if text.startswith("Shop name is too long"):
-        return _("Shop name is too long: at most {n} characters.").format(n=SHOP_NAME_MAX)
-    if text.startswith("Shop name contains control"):
-        return _("Shop name contains control characters: type it again without them.")
-    match = re.match(r"A shop named '(.*)' already exists", text)
-    if match:
-        return _("A shop named '{name}' already exists: choose another name.").format(
-            name=match.group(1)
-        )
-    return _(text)
+    return error.user_message
 
 
 def name_key(name: str) -> str:
@@ -74,7 +63,7 @@ def clean_unique_name(raw: str, taken: list[str]) -> str:
     name = clean_shop_name(raw, taken)
     if name_key(name) in {name_key(t) for t in taken}:
         raise ValidationError(
-            "shop_name", f"A shop named '{name}' already exists: choose another name."
+            "shop_name", N_("A shop named '{name}' already exists: choose another name."), name=name
         )
     return name
 

@@ -16,9 +16,11 @@ One order, one label (shipment) with one or more parcels. Per order:
      - receipt present: `reconcile` (run on every start) records the label from the receipt;
        nothing is asked from GLS again, so there is no second label;
      - no receipt (died while GLS was working, or GLS timed out): the order keeps its intent
-       and is NOT labelled again silently: `reconcile` and every later `create_labels` warn
-       that a label with that reference may exist at GLS; the operator checks the GLS portal
-       and then chooses `create_labels(..., force=True)` or `forget_pending_label`.
+       and is NOT labelled again silently: `reconcile` warns that a label with that reference
+       may exist at GLS. The next `create_labels` first searches GLS for it
+       (services/label_recovery.py): a label GLS made is adopted (recorded, no second one,
+       also with force); when GLS shows none or cannot be asked the warning stays, and the
+       operator chooses `create_labels(..., force=True)` or `forget_pending_label`.
    A GLS answer that certainly made no label (422 field errors, 401, connection refused)
    clears the intent and leaves the order as it was.
 3. Labels go to <data_dir>/labels/YYYY-MM-DD/<order>-<parcel number>.pdf|zpl (mode 0600):
@@ -30,6 +32,10 @@ Rule decisions (order.decision, set by shipping rules) this module reads: `parce
 default 1), `weight_kg` (per parcel, default settings.default_weight_kg; GLS takes
 0.2-31.9 kg), `label_format` (default settings.label_format), `product` (the shippingMethod
 sent to Amazon, default "BusinessParcel") and `services` (GLS services dict).
+
+An order Amazon shows as partly shipped (another tool confirmed a package) is labelled for its
+unshipped units only, and only after its packages were read from Amazon (services/
+partial_shipments.py); its packageReferenceIds start after every one Amazon lists.
 
 Items of a multi-parcel order (Amazon needs at least one item per confirmed package, and a
 package added after the order is complete is refused as "already fulfilled"): the first
@@ -55,6 +61,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from glstui import config
 from glstui.domain.address import (
     AddressSplitError,
     fit_name_lines,
@@ -67,9 +74,16 @@ from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, Order, 
 from glstui.domain.settings import Settings
 from glstui.domain.shipment import FAILED, PENDING, SENT, SKIPPED, OutboxEntry, Shipment
 from glstui.gls.client import WEIGHT_MAX_KG, WEIGHT_MIN_KG, GlsAddress, LabelRequest, LabelResult
-from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError, field_label
+from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError
 from glstui.i18n import _
-from glstui.services import audit, printing
+from glstui.services import (
+    audit,
+    label_guard,
+    label_paths,
+    label_recovery,
+    partial_shipments,
+    printing,
+)
 from glstui.services.events import ERROR, INFO, WARNING, LogLine, Progress, Reporter, ignore
 
 log = logging.getLogger("glstui.labels")
@@ -412,6 +426,7 @@ def write_receipt(
 
 
 def read_receipt(labels_dir: Path, order_key: str) -> dict[str, Any] | None:
+    """The receipt of a GLS answer; DamagedLabelRecord when its files lie outside labels/."""
     path = receipt_path(labels_dir, order_key)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -419,6 +434,8 @@ def read_receipt(labels_dir: Path, order_key: str) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict) or not data.get("parcel_numbers"):
         return None
+    files = data.get("files") or []
+    label_paths.checked(labels_dir, str(data.get("order_id") or order_key), list(files))
     return data
 
 
@@ -457,13 +474,14 @@ def active_shipment(view: Any, order_key: str) -> Shipment | None:
     return found[-1] if found else None
 
 
-def _next_refs(shipments: list[Shipment], count: int) -> list[str]:
-    """The next `count` packageReferenceIds of an order: after every one it ever had."""
+def _next_refs(shipments: list[Shipment], count: int, amazon_refs: Iterable[str] = ()) -> list[str]:
+    """The next `count` packageReferenceIds of an order: after every one it ever had here and
+    every one Amazon lists for it (a package confirmed by another tool or by hand)."""
     used = 0
-    for s in shipments:
-        for ref in s.package_reference_ids:
-            with contextlib.suppress(ValueError):
-                used = max(used, int(ref))
+    refs = [r for s in shipments for r in s.package_reference_ids] + list(amazon_refs)
+    for ref in refs:
+        with contextlib.suppress(ValueError):
+            used = max(used, int(ref))
     return [str(used + n) for n in range(1, count + 1)]
 
 
@@ -485,7 +503,7 @@ def _commit_label(
                 order.label_pending_at = None
                 tx.orders.put(order)
             return "already", s, 0
-    refs = _next_refs(existing, len(parcels))
+    refs = _next_refs(existing, len(parcels), order.amazon_package_refs or ())
     created = from_iso(receipt.get("created_at")) or now
     shipment = Shipment(
         id=uuid.uuid4().hex[:12],
@@ -518,7 +536,7 @@ def _commit_label(
     integration = tx.integrations.get(order.integration_id)
     if integration is not None and integration.update_tracking:
         marketplace = order.marketplace_id or (integration.marketplace_ids or [""])[0]
-        groups = split_items(order.items, len(parcels))
+        groups = split_items(order.unshipped_items(), len(parcels))
         for parcel, ref, items in zip(parcels, refs, groups, strict=True):
             if not items:
                 continue
@@ -560,7 +578,7 @@ class _Job:
 
 def _describe_gls_error(exc: GlsError) -> tuple[str, dict[str, list[str]]]:
     if isinstance(exc, GlsValidationError):
-        fields = {field_label(k): v for k, v in exc.errors.items()}
+        fields = exc.field_problems()
         return exc.user_message, fields
     return exc.user_message, {}
 
@@ -577,11 +595,14 @@ async def label_orders(
     print_labels: bool = True,
     concurrency: int = CONCURRENCY,
     chunk: int = CHUNK,
+    lookup: label_recovery.LabelLookup | None = None,
 ) -> LabelRun:
     """Create GLS labels for `order_keys` (see the module docstring for the rules).
 
-    `gls` is a glstui.gls.client.GlsClient. `force=True` also labels orders whose earlier
-    label request may exist at GLS (the operator checked the GLS portal).
+    `gls` is a glstui.gls.client.GlsClient. An order whose earlier label request may exist
+    at GLS is first looked up at GLS with `lookup` (services/label_recovery.py): a label found
+    there is adopted, never made twice. `force=True` labels such an order when GLS shows none
+    or cannot be asked (the operator checked the GLS portal).
     """
     run = LabelRun()
     keys = list(dict.fromkeys(order_keys))
@@ -590,6 +611,20 @@ async def label_orders(
         settings = view.settings.get()
         orders = {k: view.orders.get(k) for k in keys}
         shops = {i.id: i for i in view.integrations.all()}
+        twins = {
+            k: text
+            for k, o in orders.items()
+            if o is not None and (text := label_guard.refusal(view, o))
+        }
+        pending = [
+            o for o in orders.values() if o is not None and o.label_pending_at and o.state == NEW
+        ]
+        known = {
+            o.key: {p for s in _order_shipments(view, o) for p in s.parcel_numbers} for o in pending
+        }
+    verdicts: dict[str, label_recovery.Verdict] = {}
+    if lookup is not None and pending:
+        verdicts = await label_recovery.gather_verdicts(lookup, pending, known)
     total = len(keys)
     report(Progress(PROGRESS_SCOPE, 0, total))
     done = 0
@@ -606,6 +641,7 @@ async def label_orders(
 
     jobs: list[_Job] = []
     holds: dict[str, str] = {}
+    adopt: dict[str, tuple[Order, LabelOutcome, str, list[str]]] = {}
     for key in keys:
         order = orders.get(key)
         order_id = key.split(":", 1)[-1]
@@ -643,9 +679,37 @@ async def label_orders(
                 shop,
             )
             continue
+        verdict = verdicts.get(key)
+        if verdict is not None and verdict.kind == label_recovery.ADOPTED and verdict.parcels:
+            adopt[key] = (order, outcome, shop, [p.parcel_no for p in verdict.parcels])
+            continue
         if order.label_pending_at is not None and not force:
             outcome.status = UNKNOWN
-            finish(outcome, WARNING, _pending_text(order), shop)
+            if verdict is not None and verdict.kind == label_recovery.CANNOT_TELL:
+                report(LogLine(verdict.message, WARNING, shop))
+            text = verdict.message if verdict and verdict.kind == label_recovery.NONE_FOUND else ""
+            finish(outcome, WARNING, text or _pending_text(order), shop)
+            continue
+        twin = twins.get(key)
+        if twin:
+            finish(outcome, WARNING, twin, shop)
+            continue
+        if partial_shipments.packages_unknown(order):
+            outcome.status = FAIL
+            text = _(
+                "Order {order}: Amazon shows part of it shipped; glstui needs Amazon's packages of it before it can label the rest. Try again when Amazon answers."  # noqa: E501
+            ).format(order=order.order_id)
+            finish(outcome, ERROR, text, shop)
+            continue
+        if order.items and not order.unshipped_items():
+            finish(
+                outcome,
+                INFO,
+                _("Order {order}: Amazon shows every item shipped; no label.").format(
+                    order=order.order_id
+                ),
+                shop,
+            )
             continue
         try:
             request = build_request(order, settings, now)
@@ -672,6 +736,22 @@ async def label_orders(
 
     if holds:
         await asyncio.to_thread(_write_holds, store, holds)
+    if adopt:
+        found = {k: v for k, v in verdicts.items() if k in adopt}
+        adopted = await asyncio.to_thread(_adopt, store, found, adopt, settings, clock.now())
+        for key, (order, outcome, shop, parcels) in adopt.items():
+            if key in adopted:
+                shipment, queued = adopted[key]
+                outcome.status = DONE
+                outcome.shipment_id = shipment.id
+                outcome.parcel_numbers = list(shipment.parcel_numbers)
+                outcome.queued_confirmations = queued
+                finish(outcome, WARNING, label_recovery.adopted_text(order.order_id, parcels), shop)
+            else:
+                outcome.message = _(
+                    "Order {order}: changed by someone else meanwhile; skipped."
+                ).format(order=order.order_id)
+                finish(outcome, WARNING, outcome.message, shop)
 
     semaphore = asyncio.Semaphore(max(1, concurrency))
     stop: list[str] = []
@@ -774,6 +854,7 @@ async def label_orders(
     # and sets the intent on the next one before GLS is asked for it.
     batches = [jobs[i : i + max(1, chunk)] for i in range(0, len(jobs), max(1, chunk))]
     asked: list[_Job] = []  # GLS answered (or not): to be recorded
+    refused: dict[str, str] = {}  # order key -> another shop row of it has a label
     position = 0
     while True:
         upcoming = batches[position] if position < len(batches) and not stop else []
@@ -789,6 +870,7 @@ async def label_orders(
                 [j.order.key for j in upcoming],
                 clock.now(),
                 force,
+                refused,
             )
         except Exception as exc:
             log.exception("storing labels failed")
@@ -809,7 +891,10 @@ async def label_orders(
         if print_labels and settings.printer:
             await _print_outcomes(settings.printer, [j.outcome for j in asked], report)
         for job in upcoming:
-            if job.order.key not in claimed and job.outcome.status != FAIL:
+            if job.order.key in refused:
+                job.outcome.status = SKIP
+                job.outcome.message = refused[job.order.key]
+            elif job.order.key not in claimed and job.outcome.status != FAIL:
                 job.outcome.status = SKIP
                 job.outcome.message = _(
                     "Order {order}: changed by someone else meanwhile; skipped."
@@ -861,6 +946,27 @@ def _pending_text(order: Order) -> str:
     ).format(order=order.order_id, since=since)
 
 
+def _adopt(
+    store: Any,
+    verdicts: dict[str, label_recovery.Verdict],
+    adopt: dict[str, tuple[Order, LabelOutcome, str, list[str]]],
+    settings: Settings,
+    now: datetime,
+) -> dict[str, tuple[Shipment, int]]:
+    """ONE write: record the labels GLS made whose answers were lost (orders still pending)."""
+    stored: dict[str, tuple[Shipment, int]] = {}
+    with store.write() as tx:
+        for key, verdict in verdicts.items():
+            order = tx.orders.get(key)
+            if order is None or order.state != NEW or order.label_pending_at is None:
+                continue
+            receipt = label_recovery.adopted_receipt(order, verdict.parcels or [], settings, now)
+            _status, shipment, queued = _commit_label(tx, key, receipt, now)
+            if shipment is not None:
+                stored[key] = (shipment, queued)
+    return stored
+
+
 def _write_holds(store: Any, holds: dict[str, str]) -> None:
     with store.write() as tx:
         for key, reason in holds.items():
@@ -879,9 +985,11 @@ def _record_and_claim(
     claim_keys: list[str],
     now: datetime,
     force: bool,
+    refused: dict[str, str] | None = None,
 ) -> tuple[dict[str, tuple[Shipment, int]], set[str]]:
     """ONE write: the labels GLS made for `asked` (shipment, labelled, outbox), the intents of
-    certain failures cleared, and the intent set on `claim_keys` (orders still new)."""
+    certain failures cleared, and the intent set on `claim_keys` (orders still new and with
+    no active label in another shop row of the same Amazon order: those go to `refused`)."""
     stored: dict[str, tuple[Shipment, int]] = {}
     claimed: set[str] = set()
     receipts: list[Path] = []
@@ -892,7 +1000,11 @@ def _record_and_claim(
         for job in asked:
             key = job.order.key
             if job in made:
-                receipt = read_receipt(labels_dir, key)
+                try:
+                    receipt = read_receipt(labels_dir, key)
+                except label_paths.DamagedLabelRecord as exc:
+                    job.outcome.message = exc.user_message
+                    continue
                 if receipt is None:
                     continue
                 _status, shipment, queued = _commit_label(tx, key, receipt, now)
@@ -909,6 +1021,11 @@ def _record_and_claim(
             if order is None or order.state != NEW:
                 continue
             if order.label_pending_at is not None and not force:
+                continue
+            twin = label_guard.refusal(tx, order)
+            if twin:
+                if refused is not None:
+                    refused[key] = twin
                 continue
             order.label_pending_at = now
             tx.orders.put(order)
@@ -955,7 +1072,12 @@ def reconcile(
             order = tx.orders.get(stale.key)
             if order is None or order.label_pending_at is None:
                 continue
-            receipt = read_receipt(labels_dir, order.key)
+            try:
+                receipt = read_receipt(labels_dir, order.key)
+            except label_paths.DamagedLabelRecord as exc:
+                report(LogLine(exc.user_message, ERROR))
+                result.uncertain.append(order.key)
+                continue
             if receipt is not None:
                 _status, shipment, _queued = _commit_label(tx, order.key, receipt, now)
                 if shipment is not None:
@@ -1004,10 +1126,21 @@ class ReprintResult:
     message: str = ""
 
 
+def _labels_dir_of(store: Any, labels_dir: Path | None) -> Path:
+    return Path(labels_dir) if labels_dir is not None else config.labels_dir(store.data_dir, False)
+
+
 async def reprint(
-    store: Any, order_key: str, report: Reporter = ignore, *, printer: str | None = None
+    store: Any,
+    order_key: str,
+    report: Reporter = ignore,
+    *,
+    printer: str | None = None,
+    labels_dir: Path | None = None,
 ) -> ReprintResult:
-    """Send the order's saved label again to the printer, or tell where the file is."""
+    """Send the order's saved label again to the printer, or tell where the file is.
+
+    Only a file inside the labels dir is printed (see glstui.services.label_paths)."""
     with store.read() as view:
         shipment = active_shipment(view, order_key)
         settings = view.settings.get()
@@ -1016,7 +1149,19 @@ async def reprint(
         text = _("Order {order} has no label to print.").format(order=order_id)
         report(LogLine(text, WARNING))
         return ReprintResult(message=text)
-    files = label_files(shipment)
+    try:
+        files = label_paths.checked(
+            _labels_dir_of(store, labels_dir), order_id, label_files(shipment)
+        )
+    except label_paths.DamagedLabelRecord as exc:
+        report(LogLine(exc.user_message, ERROR))
+        return ReprintResult(message=exc.user_message)
+    if not files:
+        text = _(
+            "Order {order}: glstui has no label file of it (GLS's answer was lost, or the file was removed with the buyer's data): print it from the GLS portal, or delete the label and create a new one."  # noqa: E501
+        ).format(order=order_id)
+        report(LogLine(text, WARNING))
+        return ReprintResult(message=text)
     missing = [p for p in files if not p.exists()]
     if missing:
         text = _("The label file of order {order} is missing: {path}").format(
@@ -1050,12 +1195,19 @@ class DeleteResult:
 
 
 async def delete_label(
-    store: Any, gls: Any, clock: Clock, order_key: str, report: Reporter = ignore
+    store: Any,
+    gls: Any,
+    clock: Clock,
+    order_key: str,
+    report: Reporter = ignore,
+    *,
+    labels_dir: Path | None = None,
 ) -> DeleteResult:
     """Delete the order's label at GLS while Amazon has not been told; order back to new.
 
     Refused once any confirmation of it was sent (or marked done by hand): Amazon then shows
-    the tracking code, and a deleted parcel there would mislead the buyer.
+    the tracking code, and a deleted parcel there would mislead the buyer. Refused as well,
+    before GLS is asked, when the stored label path lies outside the labels dir.
     """
     order_id = order_key.split(":", 1)[-1]
     with store.read() as view:
@@ -1070,6 +1222,13 @@ async def delete_label(
         text = _("Order {order} has no label to delete.").format(order=order_id)
         report(LogLine(text, WARNING))
         return DeleteResult(message=text)
+    try:
+        files = label_paths.checked(
+            _labels_dir_of(store, labels_dir), order_id, label_files(shipment)
+        )
+    except label_paths.DamagedLabelRecord as exc:
+        report(LogLine(exc.user_message, ERROR))
+        return DeleteResult(refused=True, message=exc.user_message)
     mine = [e for e in entries if e.shipment_id == shipment.id]
     if order.state == SHIPPED or any(e.state in (SENT, SKIPPED) for e in mine):
         text = _(
@@ -1123,7 +1282,7 @@ async def delete_label(
                 WARNING,
             )
         )
-    for path in label_files(shipment):
+    for path in files:
         with contextlib.suppress(OSError):
             path.unlink()
     return result
@@ -1192,8 +1351,11 @@ async def create_labels(
     *,
     force: bool = False,
     deliver: bool = True,
+    lookup: label_recovery.LabelLookup | None = None,
 ) -> LabelRun:
-    """Labels for the selected orders, then (when any was made) send the confirmations."""
+    """Labels for the selected orders, then (when any was made) send the confirmations.
+
+    `lookup` finds labels GLS made whose answer was lost (default: GLS Track & Trace)."""
     from glstui.services import outbox
     from glstui.services.context import MissingCredentials
 
@@ -1202,16 +1364,31 @@ async def create_labels(
         try:
             gls = ctx.gls_client(http)
         except MissingCredentials as exc:
-            report(LogLine(str(exc), ERROR))
-            return LabelRun(error=str(exc))
+            report(LogLine(exc.user_message, ERROR))
+            return LabelRun(error=exc.user_message)
+        with contextlib.suppress(MissingCredentials):  # without keys: refused per order
+            await partial_shipments.read_packages(
+                ctx.store, ctx.amazon_client(http), ctx.refresh_token, ctx.clock, keys, report
+            )
         run = await label_orders(
-            ctx.store, gls, ctx.clock, ctx.labels_dir, keys, report, force=force
+            ctx.store,
+            gls,
+            ctx.clock,
+            ctx.labels_dir,
+            keys,
+            report,
+            force=force,
+            lookup=lookup or label_recovery.lookup_for(ctx, http),
         )
         if deliver and run.labelled:
             try:
                 client = ctx.amazon_client(http)
             except MissingCredentials as exc:
-                report(LogLine(_("Tracking codes wait: {error}").format(error=exc), WARNING))
+                report(
+                    LogLine(
+                        _("Tracking codes wait: {error}").format(error=exc.user_message), WARNING
+                    )
+                )
                 return run
             run.delivery = await outbox.deliver(
                 ctx.store, client, ctx.refresh_token, ctx.clock, report
@@ -1226,13 +1403,15 @@ async def delete_order_label(ctx: Any, order_key: str, report: Reporter = ignore
         try:
             gls = ctx.gls_client(http)
         except MissingCredentials as exc:
-            report(LogLine(str(exc), ERROR))
-            return DeleteResult(message=str(exc))
-        return await delete_label(ctx.store, gls, ctx.clock, order_key, report)
+            report(LogLine(exc.user_message, ERROR))
+            return DeleteResult(message=exc.user_message)
+        return await delete_label(
+            ctx.store, gls, ctx.clock, order_key, report, labels_dir=ctx.labels_dir
+        )
 
 
 async def reprint_order_label(ctx: Any, order_key: str, report: Reporter = ignore) -> ReprintResult:
-    return await reprint(ctx.store, order_key, report)
+    return await reprint(ctx.store, order_key, report, labels_dir=ctx.labels_dir)
 
 
 def reconcile_labels(ctx: Any, report: Reporter = ignore) -> ReconcileResult:
@@ -1249,5 +1428,5 @@ async def on_start(ctx: Any, report: Reporter = ignore) -> Any:
     try:
         return await outbox.deliver_pending(ctx, report)
     except MissingCredentials as exc:
-        report(LogLine(_("Tracking codes wait: {error}").format(error=exc), WARNING))
+        report(LogLine(_("Tracking codes wait: {error}").format(error=exc.user_message), WARNING))
         return None

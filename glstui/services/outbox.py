@@ -22,8 +22,15 @@ How "never lost, never sent twice" holds:
   marks the shop needs_reauth.
 - Entries queued while a shop's "update tracking" switch was on are delivered even if the
   switch is turned off later: the decision is taken when the label is made.
-- The request pace is the client's confirmShipment token bucket (2/s, burst 10); a few workers
-  keep the bucket busy while the store writes happen.
+- A 2xx other than 204 (an answer glstui cannot read) is no refusal: Amazon may have the
+  package. The entry stays pending and is sent again later, which at worst edits that package.
+- The request pace is each seller's own confirmShipment bucket (2/s, burst 10). The outbox
+  takes turns between sellers: every seller gets a lane of its own workers, so one shop with
+  500 labels never keeps another shop's confirmations waiting behind its bucket.
+- Right before a request goes out (after the bucket wait, which can take minutes) the entry
+  is read again under the store lock: an entry whose label was deleted meanwhile (by another
+  process or screen) is dropped, one that a delete in progress holds back, or another process
+  sent, is left alone. Amazon is never told a tracking number whose label is gone.
 
 `deliver` runs right after labelling, on every start and from `glstui push` (`run_push`).
 """
@@ -34,20 +41,23 @@ import asyncio
 import logging
 import sys
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
+from glstui.amazon.client import seller_key
 from glstui.amazon.errors import AmazonApiError, AmazonError, GrantRevoked
 from glstui.domain.clock import Clock
 from glstui.domain.errors import GlstuiError
 from glstui.domain.integration import NEEDS_REAUTH, Integration
 from glstui.domain.order import LABELLED, SHIPPED
 from glstui.domain.shipment import FAILED, PENDING, SENT, SKIPPED, OutboxEntry
-from glstui.i18n import _
+from glstui.i18n import N_, _
 from glstui.services import audit
 from glstui.services.events import ERROR, INFO, WARNING, LogLine, Progress, Reporter, ignore
 
@@ -55,7 +65,7 @@ log = logging.getLogger("glstui.outbox")
 
 BACKOFF_BASE_S = 30.0
 BACKOFF_CAP_S = 3600.0
-WORKERS = 10  # requests in flight at most (= the bucket's burst; the bucket sets the pace)
+WORKERS = 10  # requests in flight per seller at most (= its bucket's burst, which sets the pace)
 COMMIT_INTERVAL_S = 0.5  # real seconds between result writes, at most (see module doc)
 PROGRESS_SCOPE = "outbox"
 
@@ -79,6 +89,7 @@ class DeliveryResult:
     retry_later: int = 0  # tried, still pending (429, 5xx, network)
     failed: int = 0  # Amazon refused (400): waits for the operator
     blocked: int = 0  # not tried: no keys, no refresh token, shop needs re-connecting
+    dropped: int = 0  # not sent: the label was deleted while the run waited to send it
     pending_left: int = 0  # pending entries after the run (also those not due yet)
     failed_left: int = 0  # failed entries after the run
     shipped_orders: list[str] = field(default_factory=list)
@@ -90,7 +101,7 @@ class DeliveryResult:
     @property
     def exit_code(self) -> int:
         """0 all sent, 1 some failed or pending, 2 nothing could run (glstui push)."""
-        if self.due and not self.attempted:
+        if self.due and not self.attempted and not self.dropped:
             return 2
         if self.pending_left or self.failed_left:
             return 1
@@ -100,7 +111,7 @@ class DeliveryResult:
 @dataclass
 class _Outcome:
     entry_id: str
-    kind: str  # "sent" | "retry" | "failed" | "revoked"
+    kind: str  # "sent" | "retry" | "unclear" | "failed" | "revoked" | "dropped" | "held"
     error: str = ""
 
 
@@ -215,14 +226,12 @@ def next_due(store: Any, clock: Clock) -> datetime | None:
 
 class OutboxEntryNotFound(GlstuiError, LookupError):
     def __init__(self, entry_id: str) -> None:
-        super().__init__(entry_id)
-        self.user_message = _("This confirmation no longer exists.")
+        super().__init__(N_("This confirmation no longer exists."), id=entry_id)
+        self.entry_id = entry_id
 
 
 class OutboxStateError(GlstuiError, ValueError):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.user_message = message
+    """A confirmation cannot be changed in its state; the `N_` template says why."""
 
 
 def retry(store: Any, entry_id: str, clock: Clock) -> OutboxEntry:
@@ -232,7 +241,7 @@ def retry(store: Any, entry_id: str, clock: Clock) -> OutboxEntry:
         if entry is None:
             raise OutboxEntryNotFound(entry_id)
         if entry.state == SENT:
-            raise OutboxStateError(_("This confirmation was already sent to Amazon."))
+            raise OutboxStateError(N_("This confirmation was already sent to Amazon."))
         if entry.state == PENDING:
             entry.next_attempt_at = clock.now()
         else:
@@ -262,7 +271,7 @@ def mark_done(store: Any, entry_id: str, clock: Clock) -> OutboxEntry:
         if entry is None:
             raise OutboxEntryNotFound(entry_id)
         if entry.state == SENT:
-            raise OutboxStateError(_("This confirmation was already sent to Amazon."))
+            raise OutboxStateError(N_("This confirmation was already sent to Amazon."))
         entry.state = SKIPPED
         entry.next_attempt_at = None
         tx.outbox.put(entry)
@@ -283,6 +292,9 @@ def mark_done(store: Any, entry_id: str, clock: Clock) -> OutboxEntry:
 
 
 def _amazon_message(exc: BaseException) -> str:
+    if isinstance(exc, AmazonApiError) and 200 <= (exc.status or 0) < 300:
+        text = _("Amazon answered {status} with a reply glstui could not read")
+        return text.format(status=exc.status)
     if isinstance(exc, AmazonApiError):
         text = exc.message or getattr(exc, "user_message", "") or str(exc)
         code = f"{exc.code}: " if exc.code else ""
@@ -293,7 +305,7 @@ def _amazon_message(exc: BaseException) -> str:
         return _("Amazon did not answer in time")
     if isinstance(exc, httpx.HTTPError):
         return _("Network error: {error}").format(error=type(exc).__name__)
-    return type(exc).__name__
+    return getattr(exc, "user_message", "") or type(exc).__name__
 
 
 def _classify(exc: BaseException) -> str:
@@ -301,10 +313,43 @@ def _classify(exc: BaseException) -> str:
         return "revoked"
     if isinstance(exc, AmazonApiError):
         status = exc.status or 0
+        if 200 <= status < 300:  # not a refusal: Amazon may have it, sending again is an edit
+            return "unclear"
         if status >= 500 or status in _RETRYABLE_STATUSES:
             return "retry"
         return "failed"
     return "retry"
+
+
+class _Withdrawn(Exception):
+    """Raised right before sending: the entry is no longer what the run planned to send."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind  # "dropped" (label deleted) | "held" (not ours to send now)
+
+
+def _recheck(store: Any, entry_id: str, now: datetime) -> None:
+    """Under the store lock: raise _Withdrawn unless the entry is still pending, due and of a
+    label that is not deleted. An entry of a deleted label is removed (never to be sent).
+
+    A delete in progress holds its entries back (next_attempt_at a day ahead), so it is seen
+    here as "not due"; another process that sent or rescheduled the entry, likewise. An
+    entry whose label record is missing is kept but not sent: nothing proves the label.
+    """
+    with store.write() as tx:
+        entry = tx.outbox.get(entry_id)
+        if entry is None:
+            raise _Withdrawn("dropped")
+        shipment = tx.shipments.get(entry.shipment_id)
+        if not _is_due(entry, now) or shipment is None:
+            raise _Withdrawn("held")
+        if (
+            shipment.deleted_at is not None
+            or entry.package_reference_id not in shipment.package_reference_ids
+        ):
+            tx.outbox.delete(entry.id)
+            raise _Withdrawn("dropped")
 
 
 def _siblings(tx: Any, entry: OutboxEntry) -> list[OutboxEntry]:
@@ -320,13 +365,17 @@ def _siblings(tx: Any, entry: OutboxEntry) -> list[OutboxEntry]:
     return [e for e in found if e is not None]
 
 
-def _apply(tx: Any, outcomes: list[_Outcome], now: datetime) -> list[str]:
-    """Store a batch of results; returns the orders that became shipped."""
+def _apply(tx: Any, outcomes: list[_Outcome], now: datetime) -> tuple[list[str], list[str]]:
+    """Store a batch of results; returns the orders that became shipped, and the entries
+    that reached Amazon although their label was deleted while the request was on its way."""
     touched: dict[str, OutboxEntry] = {}
+    orphans: list[str] = []
     user = audit.current_user()
     for outcome in outcomes:
         entry = tx.outbox.get(outcome.entry_id)
         if entry is None:
+            if outcome.kind == "sent":
+                orphans.append(outcome.entry_id)
             continue  # the label was deleted meanwhile
         if outcome.kind == "sent":
             entry.state = SENT
@@ -348,18 +397,18 @@ def _apply(tx: Any, outcomes: list[_Outcome], now: datetime) -> list[str]:
             entry.attempts += 1
             entry.last_error = outcome.error
             entry.next_attempt_at = None
-        elif outcome.kind == "retry":
+        elif outcome.kind in ("retry", "unclear"):
             entry.attempts += 1
             entry.last_error = outcome.error
             entry.next_attempt_at = now + timedelta(seconds=backoff_seconds(entry.attempts))
-        else:  # revoked: the entry is not to blame, leave it as it was
+        else:  # revoked, dropped, held: nothing was sent, the entry is as it was (or gone)
             continue
         tx.outbox.put(entry)
     shipped: list[str] = []
     for key, entry in touched.items():
         if _mark_shipped_if_done(tx, key, _siblings(tx, entry), now):
             shipped.append(key)
-    return shipped
+    return shipped, orphans
 
 
 async def deliver(
@@ -376,7 +425,8 @@ async def deliver(
     """Send every pending confirmation that is due now; store each result as it arrives.
 
     `client` is a glstui.amazon.client.SpApiClient; `refresh_token(integration_id)` returns the
-    shop's refresh token (None = not connected).
+    shop's refresh token (None = not connected). `workers` is per seller: each seller's lane
+    has that many requests in flight at most.
     """
     result = DeliveryResult()
     now = clock.now()
@@ -433,9 +483,13 @@ async def deliver(
         report(LogLine(_("Sending {n} tracking code(s) to Amazon.").format(n=total)))
         report(Progress(PROGRESS_SCOPE, 0, total))
 
-    queue: asyncio.Queue[OutboxEntry] = asyncio.Queue()
+    # One lane per seller (and region), as Amazon keeps one bucket per seller: each lane has
+    # its own workers, so the sellers take turns as their buckets allow.
+    lanes: dict[tuple[str, str], deque[OutboxEntry]] = {}
     for entry in todo:
-        queue.put_nowait(entry)
+        region = integrations[entry.integration_id].region
+        lane_key = (seller_key(tokens[entry.integration_id]), region)
+        lanes.setdefault(lane_key, deque()).append(entry)
     results: asyncio.Queue[_Outcome | None] = asyncio.Queue()
     revoked: set[str] = set()
     done = 0
@@ -444,22 +498,31 @@ async def deliver(
         integration = integrations.get(entry.integration_id)
         return integration.shop_name if integration else ""
 
-    async def worker() -> None:
-        while True:
-            try:
-                entry = queue.get_nowait()
-            except asyncio.QueueEmpty:
-                return
+    async def worker(lane: deque[OutboxEntry]) -> None:
+        while lane:
+            entry = lane.popleft()
             if entry.integration_id in revoked:
                 await results.put(_Outcome(entry.id, "revoked"))
                 continue
             integration = integrations[entry.integration_id]
+
+            async def still_to_send(entry_id: str = entry.id) -> None:
+                loop = asyncio.get_running_loop()
+                await loop.run_in_executor(checker, _recheck, store, entry_id, clock.now())
+
             try:
                 await client.confirm_shipment(
-                    tokens[entry.integration_id], integration.region, entry.order_id, entry.payload
+                    tokens[entry.integration_id],
+                    integration.region,
+                    entry.order_id,
+                    entry.payload,
+                    before_send=still_to_send,
                 )
             except asyncio.CancelledError:
                 raise
+            except _Withdrawn as exc:
+                await results.put(_Outcome(entry.id, exc.kind))
+                continue
             except Exception as exc:
                 kind = _classify(exc)
                 if kind == "revoked":
@@ -503,7 +566,7 @@ async def deliver(
                 continue
             stamp = clock.now()
             last_write = time.monotonic()
-            shipped = await asyncio.to_thread(_write_batch, store, batch, stamp)
+            shipped, orphans = await asyncio.to_thread(_write_batch, store, batch, stamp)
             result.shipped_orders.extend(shipped)
             for outcome in batch:
                 entry = by_id.get(outcome.entry_id)
@@ -511,9 +574,33 @@ async def deliver(
                 parcel = entry.package_reference_id if entry else ""
                 shop = shop_of(entry) if entry else ""
                 values = {"order": order, "parcel": parcel, "error": outcome.error}
-                if outcome.kind == "sent":
+                if outcome.kind == "sent" and outcome.entry_id in orphans:
+                    result.sent += 1
+                    text = _(
+                        "Order {order} parcel {parcel}: the tracking code reached Amazon while its label was being deleted; correct the order in Seller Central."  # noqa: E501
+                    )
+                    report(LogLine(text.format(**values), ERROR, shop))
+                elif outcome.kind == "sent":
                     result.sent += 1
                     text = _("Order {order} parcel {parcel}: tracking code sent to Amazon.")
+                    report(LogLine(text.format(**values), INFO, shop))
+                elif outcome.kind == "unclear":
+                    result.retry_later += 1
+                    text = _(
+                        "Order {order} parcel {parcel}: {error}, so it may or may not have arrived; it stays waiting and is sent again (that only updates the same parcel)."  # noqa: E501
+                    )
+                    report(LogLine(text.format(**values), WARNING, shop))
+                elif outcome.kind == "dropped":
+                    result.dropped += 1
+                    text = _(
+                        "Order {order} parcel {parcel}: its label was deleted meanwhile; its tracking code is not sent."  # noqa: E501
+                    )
+                    report(LogLine(text.format(**values), WARNING, shop))
+                elif outcome.kind == "held":
+                    result.blocked += 1
+                    text = _(
+                        "Order {order} parcel {parcel}: not sent now; it changed meanwhile (a label delete holds it back, or another glstui sent it)."  # noqa: E501
+                    )
                     report(LogLine(text.format(**values), INFO, shop))
                 elif outcome.kind == "retry":
                     result.retry_later += 1
@@ -529,10 +616,19 @@ async def deliver(
             report(Progress(PROGRESS_SCOPE, done, total))
 
     by_id = {e.id: e for e in todo}
+    # The checks before sending run on one thread: they queue for the store lock anyway, and
+    # one thread keeps them (and so the sends) in the order the turns come.
+    checker = ThreadPoolExecutor(1, thread_name_prefix="glstui-outbox-check")
+    # Started in turns (the first worker of every lane, then the second, ...), so that
+    # with nothing to wait for the sends alternate between sellers too.
+    tasks = [
+        worker(lane) for n in range(max(1, workers)) for lane in lanes.values() if n < len(lane)
+    ]
     commit_task = asyncio.create_task(committer())
     try:
-        await asyncio.gather(*(worker() for _i in range(max(1, min(workers, len(todo))))))
+        await asyncio.gather(*tasks)
     finally:
+        checker.shutdown(wait=False)
         await results.put(None)
         await commit_task
 
@@ -549,7 +645,7 @@ async def deliver(
     return result
 
 
-def _write_batch(store: Any, batch: list[_Outcome], now: datetime) -> list[str]:
+def _write_batch(store: Any, batch: list[_Outcome], now: datetime) -> tuple[list[str], list[str]]:
     with store.write() as tx:
         return _apply(tx, batch, now)
 
@@ -609,7 +705,7 @@ def run_push(ctx: Any) -> int:
     try:
         result = asyncio.run(deliver_pending(ctx, _print_event))
     except MissingCredentials as exc:
-        print(f"glstui push: {exc}", file=sys.stderr)
+        print(f"glstui push: {exc.user_message}", file=sys.stderr)
         return 2
     if not result.due and not result.pending_left and not result.failed_left:
         print(_("Nothing to send: every tracking code is with Amazon."))
@@ -623,6 +719,9 @@ def run_push(ctx: Any) -> int:
             blocked=result.blocked,
         )
     )
+    if result.dropped:
+        text = _("{n} tracking code(s) not sent: their label was deleted meanwhile.")
+        print(text.format(n=result.dropped))
     if result.pending_left or result.failed_left:
         text = _("Waiting now: {pending} to send, {failed} refused by Amazon.")
         print(text.format(pending=result.pending_left, failed=result.failed_left))

@@ -318,7 +318,7 @@ def run_purge(ctx: Any, out: TextIO | None = None) -> int:
     try:
         result = purge_pii(ctx.store, ctx.clock, labels_dir=ctx.labels_dir)
     except Exception as exc:  # StoreError etc. carry the operator's message
-        message = getattr(exc, "message", None) or str(exc)
+        message = getattr(exc, "user_message", None) or str(exc)
         print(_("Purging buyer data failed: {error}").format(error=message), file=stream)
         log.error("purge failed: %s", message)
         return 1

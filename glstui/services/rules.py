@@ -37,7 +37,8 @@ from glstui.domain.rules import (
     validate_rules,
 )
 from glstui.domain.sku_weights import CsvProblem, parse_csv
-from glstui.i18n import _
+from glstui.i18n import N_, _
+from glstui.services import order_kinds
 from glstui.services.integrations import IntegrationNotFound
 
 log = logging.getLogger("glstui.services.rules")
@@ -56,9 +57,7 @@ SKIPPED_BEFORE = (
 
 def message(err: ValidationError) -> str:
     """The operator's words, in the current language, for a rule or CSV error."""
-    if isinstance(err, RuleError):
-        return _(err.template).format(**err.params)
-    return _(err.message)
+    return err.user_message
 
 
 def problem_text(problem: CsvProblem) -> str:
@@ -200,26 +199,22 @@ class CsvImport:
 
 
 class CsvFileError(GlstuiError):
-    """The CSV file cannot be read; `user_message` says why (translated)."""
-
-    def __init__(self, user_message: str) -> None:
-        super().__init__(user_message)
-        self.user_message = user_message
+    """The CSV file cannot be read; `user_message` says why (translated when read)."""
 
 
 def read_csv_file(path: str | Path) -> str:
     p = Path(str(path).strip()).expanduser()
     if not str(path).strip():
-        raise CsvFileError(_("Type the path of the CSV file first."))
+        raise CsvFileError(N_("Type the path of the CSV file first."))
     if not p.is_file():
-        raise CsvFileError(_("No file at {path}: check the path.").format(path=p))
+        raise CsvFileError(N_("No file at {path}: check the path."), path=p)
     if p.stat().st_size > CSV_MAX_BYTES:
-        raise CsvFileError(_("The file is larger than 5 MB: is it the right file?"))
+        raise CsvFileError(N_("The file is larger than 5 MB: is it the right file?"))
     try:
         data = p.read_bytes()
     except OSError as exc:
         raise CsvFileError(
-            _("Cannot read {path}: {reason}.").format(path=p, reason=exc.strerror or exc)
+            N_("Cannot read {path}: {reason}."), path=p, reason=exc.strerror or exc
         ) from exc
     try:
         return data.decode("utf-8-sig")
@@ -431,6 +426,12 @@ class Reapplied:
     by_rule: Counter[str] = field(default_factory=Counter)
 
 
+def _decide(integration: Integration, order: Order, inputs: RuleInputs) -> None:
+    apply_rules(
+        integration, order, inputs.weights, inputs.default_weight, label_format=inputs.label_format
+    )
+
+
 def reapply(store: Any, integration_id: str) -> Reapplied:
     """Decide again for the shop's orders not yet labelled (new / held), in one write."""
     result = Reapplied()
@@ -450,6 +451,8 @@ def reapply(store: Any, integration_id: str) -> Reapplied:
                 inputs.default_weight,
                 label_format=inputs.label_format,
             )
+            # the order's kind (not for GLS, GLS ParcelShop delivery) outlives any rule change
+            order_kinds.apply(order, lambda o: _decide(integration, o, inputs))
             result.by_rule[decision.rule_name or DEFAULT_RULE] += 1
             after = (order.state, order.hold_reason, order.rule_name, order.decision)
             if after != before:

@@ -1,19 +1,26 @@
-"""Errors of the store. Every message names the file and says what the operator can do."""
+"""Errors of the store. Every message names the file and says what the operator can do.
+
+Messages are `N_` templates (or a composed `Msg`) translated when shown: domain/errors.py.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from glstui.domain.errors import GlstuiError
+from glstui.domain.errors import GlstuiError, Msg
 
 
 class StoreError(GlstuiError):
     """Something is wrong with the data files; the message says what to do."""
 
-    def __init__(self, path: Path | str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, path: Path | str, template: str | Msg, /, **params: object) -> None:
+        super().__init__(template, **params)
         self.path = Path(path)
-        self.message = message
+
+    @property
+    def message(self) -> str:
+        """The message in the language in use (the same as `user_message`)."""
+        return self.user_message
 
 
 class StoreCorrupt(StoreError):
@@ -27,7 +34,7 @@ class StoreRecordDamaged(StoreCorrupt):
     key, so one bad order never crashes a screen and the file is never rewritten because of it.
     """
 
-    def __init__(self, path: Path | str, message: str, table: str, record: str) -> None:
+    def __init__(self, path: Path | str, message: Msg, table: str, record: str) -> None:
         super().__init__(path, message)
         self.table = table
         self.record = record

@@ -19,6 +19,7 @@ from tinydb.table import Document, Table
 
 from glstui.domain.audit import AuditEntry
 from glstui.domain.clock import from_iso
+from glstui.domain.errors import N_, Msg
 from glstui.domain.integration import Integration
 from glstui.domain.order import Order, order_key
 from glstui.domain.run import ImportRun
@@ -40,7 +41,12 @@ def damaged(file: DataFile, table: str, doc: Any, exc: BaseException) -> StoreRe
     key = "?"
     if isinstance(doc, dict):
         key = str(doc.get("order_id") or doc.get("id") or "?")
-    reason = f"a record in '{table}' ({key}) has the wrong shape: {exc}"
+    reason = Msg(
+        N_("a record in '{table}' ({key}) has the wrong shape: {error}"),
+        table=table,
+        key=key,
+        error=str(exc),
+    )
     path, message = file.storage.record_problem(table, doc, reason)
     return StoreRecordDamaged(path, message, table, key)
 

@@ -34,6 +34,7 @@ from typing import Any
 
 import orjson
 
+from glstui.domain.errors import N_, Msg
 from glstui.store.errors import StoreCorrupt
 from glstui.store.storage import (
     AtomicJSONStorage,
@@ -65,15 +66,20 @@ def shard_of(doc_id: str) -> int:
     return int(doc_id) // SHARD_DOCS
 
 
-def shard_message(shard: Path, hot: Path, reason: str) -> str:
+def shard_message(shard: Path, hot: Path, reason: Msg) -> Msg:
     """Why a shard cannot be used and what to do: it has no `.bak` of its own; the hot
     file's `.bak` names the shards of the save before."""
-    return (
-        f"The glstui data file {shard} (orders listed by {hot.name}) cannot be read "
-        f"({reason}). It was left untouched. Restore it from your own backup; or, if the "
-        f"last save made it, go back to the save before: move {hot.name} aside (for example "
-        f"rename it to {hot.name}.broken) and rename {hot.name}.bak to {hot.name}. Then "
-        "start glstui again."
+    return Msg(
+        N_(
+            "The glstui data file {shard} (orders listed by {hot}) cannot be read "
+            "({reason}). It was left untouched. Restore it from your own backup; or, if the "
+            "last save made it, go back to the save before: move {hot} aside (for example "
+            "rename it to {hot}.broken) and rename {hot}.bak to {hot}. Then "
+            "start glstui again."
+        ),
+        shard=shard,
+        hot=hot.name,
+        reason=reason,
     )
 
 
@@ -87,12 +93,18 @@ def _strict_loads(path: Path, raw: bytes, hot: Path) -> Any:
     try:
         return json.loads(raw, object_pairs_hook=_no_duplicates)
     except RecursionError:
-        raise StoreCorrupt(path, shard_message(path, hot, "it is nested too deeply")) from None
+        raise StoreCorrupt(
+            path, shard_message(path, hot, Msg(N_("it is nested too deeply")))
+        ) from None
     except _DuplicateKey as exc:
-        reason = f"the key '{exc}' appears twice, so part of the data would be lost"
+        reason = Msg(
+            N_("the key '{key}' appears twice, so part of the data would be lost"), key=str(exc)
+        )
         raise StoreCorrupt(path, shard_message(path, hot, reason)) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        raise StoreCorrupt(path, shard_message(path, hot, f"not valid JSON: {exc}")) from None
+        raise StoreCorrupt(
+            path, shard_message(path, hot, Msg(N_("not valid JSON: {error}"), error=str(exc)))
+        ) from None
 
 
 class ShardedHotStorage(AtomicJSONStorage):
@@ -158,7 +170,11 @@ class ShardedHotStorage(AtomicJSONStorage):
                 )
                 if not ok:
                     self.invalidate()
-                    reason = f"its list of '{name}' shard files is damaged (entry {k!r})"
+                    reason = Msg(
+                        N_("its list of '{name}' shard files is damaged (entry {entry})"),
+                        name=name,
+                        entry=repr(k),
+                    )
                     raise StoreCorrupt(self.path, corrupt_message(self.path, reason))
 
     def _adopt(self, name: str) -> None:
@@ -166,7 +182,11 @@ class ShardedHotStorage(AtomicJSONStorage):
         inline = (self._data or {}).pop(name)
         for doc_id in inline:
             if not doc_id.isdigit():
-                reason = f"table '{name}' has a record with the id {doc_id!r}, not a number"
+                reason = Msg(
+                    N_("table '{name}' has a record with the id {id}, not a number"),
+                    name=name,
+                    id=repr(doc_id),
+                )
                 self.invalidate()
                 raise StoreCorrupt(self.path, corrupt_message(self.path, reason))
         self._big.setdefault(name, {})
@@ -185,10 +205,12 @@ class ShardedHotStorage(AtomicJSONStorage):
             except FileNotFoundError:
                 if attempt == 2 or not self.refresh():
                     break  # the manifest did not move on: the shard is really missing
-        reason = f"a shard file of '{name}' in {self.shard_dir} is missing"
+        reason = Msg(
+            N_("a shard file of '{name}' in {folder} is missing"), name=name, folder=self.shard_dir
+        )
         raise StoreCorrupt(self.path, corrupt_message(self.path, reason))
 
-    def record_problem(self, name: str, doc: Any, reason: str) -> tuple[Path, str]:
+    def record_problem(self, name: str, doc: Any, reason: Msg) -> tuple[Path, Msg]:
         if self.sharded(name):
             found = next((i for i, d in self.big_table(name).items() if d is doc), None)
             entry = self.manifest().get(name, {}).get(str(shard_of(found))) if found else None
@@ -226,7 +248,11 @@ class ShardedHotStorage(AtomicJSONStorage):
             isinstance(v, dict) and i.isdigit() and shard_of(i) == k for i, v in data.items()
         )
         if not ok:
-            reason = f"it is not shard {k} of '{name}' (records of another shard or shape)"
+            reason = Msg(
+                N_("it is not shard {k} of '{name}' (records of another shard or shape)"),
+                k=k,
+                name=name,
+            )
             raise StoreCorrupt(path, shard_message(path, self.path, reason))
         return data
 

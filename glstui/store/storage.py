@@ -44,6 +44,7 @@ from typing import Any, cast
 
 from tinydb.storages import Storage
 
+from glstui.domain.errors import N_, Msg
 from glstui.store import migrations
 from glstui.store.errors import StoreCorrupt, StoreTooNew, StoreWriteError
 
@@ -82,22 +83,37 @@ def remove_leftover_temps(directory: Path) -> list[Path]:
     return removed
 
 
-def corrupt_message(path: Path, reason: str) -> str:
+def corrupt_message(path: Path, reason: Msg) -> Msg:
+    """What is wrong with the file and how to get the previous version back (translatable)."""
     bak = backup_path(path)
     if bak.exists():
-        restore = (
-            f"The previous version is in {bak}: move {path.name} aside (for example rename it "
-            f"to {path.name}.broken) and rename {bak.name} to {path.name}"
+        restore = Msg(
+            N_(
+                "The previous version is in {bak}: move {name} aside (for example rename it "
+                "to {name}.broken) and rename {bak_name} to {name}"
+            ),
+            bak=bak,
+            name=path.name,
+            bak_name=bak.name,
         )
     else:
-        restore = (
-            f"There is no backup copy ({bak.name}): move {path.name} aside (for example rename "
-            f"it to {path.name}.broken) to start with an empty one, or restore it from your "
-            "own backup"
+        restore = Msg(
+            N_(
+                "There is no backup copy ({bak_name}): move {name} aside (for example rename "
+                "it to {name}.broken) to start with an empty one, or restore it from your "
+                "own backup"
+            ),
+            name=path.name,
+            bak_name=bak.name,
         )
-    return (
-        f"The glstui data file {path} cannot be read ({reason}). It was left untouched. "
-        f"{restore}, then start glstui again."
+    return Msg(
+        N_(
+            "The glstui data file {path} cannot be read ({reason}). It was left untouched. "
+            "{restore}, then start glstui again."
+        ),
+        path=path,
+        reason=reason,
+        restore=restore,
     )
 
 
@@ -117,25 +133,39 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def parse(path: Path, raw: bytes, kind: str) -> dict[str, dict[str, Any]]:
     """Parse and check the shape TinyDB expects: {table: {doc_id: {field: value}}}."""
     if not raw.strip():
-        raise StoreCorrupt(path, corrupt_message(path, "the file is empty"))
+        raise StoreCorrupt(path, corrupt_message(path, Msg(N_("the file is empty"))))
     try:
         data = json.loads(raw, object_pairs_hook=_no_duplicates)
     except RecursionError:
-        raise StoreCorrupt(path, corrupt_message(path, "it is nested too deeply")) from None
+        raise StoreCorrupt(
+            path, corrupt_message(path, Msg(N_("it is nested too deeply")))
+        ) from None
     except _DuplicateKey as exc:
-        reason = f"the key '{exc}' appears twice, so part of the data would be lost"
+        reason = Msg(
+            N_("the key '{key}' appears twice, so part of the data would be lost"), key=str(exc)
+        )
         raise StoreCorrupt(path, corrupt_message(path, reason)) from None
     except (ValueError, UnicodeDecodeError) as exc:
-        reason = f"not valid JSON: {exc}" if isinstance(exc, json.JSONDecodeError) else str(exc)
+        reason = (
+            Msg(N_("not valid JSON: {error}"), error=str(exc))
+            if isinstance(exc, json.JSONDecodeError)
+            else Msg(N_("it is not UTF-8 text: {error}"), error=str(exc))
+        )
         raise StoreCorrupt(path, corrupt_message(path, reason)) from None
     if not isinstance(data, dict):
         raise StoreCorrupt(
-            path, corrupt_message(path, f"expected a JSON object, found {type(data).__name__}")
+            path,
+            corrupt_message(
+                path, Msg(N_("expected a JSON object, found {kind}"), kind=type(data).__name__)
+            ),
         )
     for name, table in data.items():
         if not isinstance(table, dict) or not all(isinstance(d, dict) for d in table.values()):
             raise StoreCorrupt(
-                path, corrupt_message(path, f"table '{name}' is not a table of documents")
+                path,
+                corrupt_message(
+                    path, Msg(N_("table '{name}' is not a table of documents"), name=name)
+                ),
             )
     check_version(path, data)
     return data
@@ -146,9 +176,14 @@ def check_version(path: Path, data: RawData) -> None:
     if version > migrations.SCHEMA_VERSION:
         raise StoreTooNew(
             path,
-            f"The glstui data file {path} was written by a newer glstui (schema version "
-            f"{version}, this one knows up to {migrations.SCHEMA_VERSION}). It was left "
-            "untouched: upgrade glstui to open it.",
+            N_(
+                "The glstui data file {path} was written by a newer glstui (schema version "
+                "{version}, this one knows up to {known}). It was left untouched: upgrade "
+                "glstui to open it."
+            ),
+            path=path,
+            version=version,
+            known=migrations.SCHEMA_VERSION,
         )
 
 
@@ -273,7 +308,7 @@ class AtomicJSONStorage(Storage):
         """The live dict of one table, or an empty one (not added) when missing: read-only."""
         return (self.read() or {}).get(name, {})
 
-    def record_problem(self, name: str, doc: Any, reason: str) -> tuple[Path, str]:
+    def record_problem(self, name: str, doc: Any, reason: Msg) -> tuple[Path, Msg]:
         """The file holding `doc` of table `name` and the operator's message about it."""
         return self.path, corrupt_message(self.path, reason)
 
@@ -344,7 +379,9 @@ class AtomicJSONStorage(Storage):
             st = os.fstat(handle.fileno())
             if not stat.S_ISREG(st.st_mode):
                 self.invalidate()
-                raise StoreCorrupt(self.path, corrupt_message(self.path, "not a regular file"))
+                raise StoreCorrupt(
+                    self.path, corrupt_message(self.path, Msg(N_("not a regular file")))
+                )
             os.set_blocking(fd, True)
             sig = signature(st)
             if self._data is not None and sig == self._sig:
@@ -413,7 +450,11 @@ class AtomicJSONStorage(Storage):
             self.invalidate()
             raise StoreWriteError(
                 self.path,
-                f"Could not save {self.path}: {exc.strerror or exc}. Nothing was changed; "
-                "check free disk space and permissions of the data directory, then try again.",
+                N_(
+                    "Could not save {path}: {error}. Nothing was changed; check free disk "
+                    "space and permissions of the data directory, then try again."
+                ),
+                path=self.path,
+                error=exc.strerror or exc,
             ) from exc
         self.dirty = False

@@ -45,6 +45,7 @@ import filelock
 
 from glstui.domain.audit import AuditEntry
 from glstui.domain.clock import Clock, from_iso, to_iso
+from glstui.domain.errors import N_
 from glstui.domain.integration import Integration
 from glstui.domain.order import Order
 from glstui.domain.run import ImportRun
@@ -281,9 +282,12 @@ class Store:
             except filelock.Timeout:
                 raise StoreBusy(
                     self.lock_path,
-                    f"Another glstui process has held {self.lock_path} for more than "
-                    f"{self._lock_timeout:.0f} s. Wait for it to finish (or stop it) and try "
-                    "again.",
+                    N_(
+                        "Another glstui process has held {path} for more than {seconds:.0f} s. "
+                        "Wait for it to finish (or stop it) and try again."
+                    ),
+                    path=self.lock_path,
+                    seconds=self._lock_timeout,
                 ) from None
             try:
                 self._hot.refresh()

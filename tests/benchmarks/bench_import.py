@@ -1,180 +1,395 @@
-"""Benchmark: the TUI imports ~10,000 sandbox orders (rate limits off) while keys are pressed.
+"""Benchmark: key press to screen while the TUI imports 5 shops, with 100k orders stored.
 
-Prints "measure | result | target | PASS/FAIL" lines:
-- orders per second through the whole pipeline (HTTP to the loopback sandbox, parsing,
-  merging, one store write per page) as the Import screen runs it;
-- p50/p95 time from a key press (cursor moves in the shop table, one every 50 ms from the
-  moment the import really runs until it ends; at least 30 presses) to the next screen
-  update while that import runs.
+The app runs as it does for an operator: `run_app` on a real pseudo-terminal (120x40,
+xterm-256color) in its own process, the sandbox (rate limits off on both sides) in a third.
+This process is the terminal: it writes key bytes to the pty, a reader thread stamps each
+chunk the app writes back as it arrives, and the main thread parses it into a pyte screen.
+The clock of a press starts just before the key's bytes are written and stops when the bytes
+arrive that make the screen SHOW the key: the highlighted row of the shop table is the one the
+key moved to (a repaint of the progress bars does not count). So the figure includes Textual's
+render, the terminal output and the pty, as an operator sees. The parse runs after the stamp,
+so pyte's speed does not count; its CPU on this shared machine is printed as an info row.
 
-Run: .venv/bin/python tests/benchmarks/bench_import.py [--orders 26000]
+Prints "measure | result | target | PASS/FAIL" lines, exit 1 when a target fails:
+- orders imported and the import pipeline's orders/s (HTTP + parse + store, in the TUI);
+- presses while importing (>= 30), key to screen p50 (< 20 ms) and p95 (< 50 ms).
+
+Run: .venv/bin/python tests/benchmarks/bench_import.py [--quick]
+(full: ~10,000 orders of 5 shops on top of 100,000 stored; --quick: tiny, checks the machinery)
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import fcntl
+import json
+import os
+import queue
+import signal
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from textual import events
+import pyte  # a terminal emulator: the screen as the operator sees it
 
-from glstui.amazon.endpoints import Endpoints
-from glstui.domain.clock import FixedClock
-from glstui.domain.integration import CONNECTED, DRAFT, Integration
-from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SELLER_ID
-from glstui.secrets import Secrets
-from glstui.services.context import AppContext
-from glstui.store import Store
-from glstui.tui.app import GlsApp
-from glstui.tui.screens.import_screen import ImportScreen
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from glstui.domain.clock import FixedClock  # noqa: E402
+from glstui.domain.integration import CONNECTED, Integration  # noqa: E402
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
-DEBUG = False
-MIN_PRESSES = 30  # fewer and p95 is one press
+COLS, ROWS = 120, 40
 MARKETPLACES = ["A1805IZSGTT6HS", "AMEN7PMS3EDWL", "A1PA6795UKMFR9", "A13V1IB3VIYZZH"]
-
+KEYS = {"down": b"\x1b[B", "up": b"\x1b[A"}
+IDLE_PRESSES = 10  # before the import: the floor of the machine, pty and Textual
+PACE_S = 0.05  # an operator's pace between presses, not a flood of keys
+P50_TARGET_MS, P95_TARGET_MS = 20.0, 50.0
+SANDBOX_FRACTION = 0.385  # share of a sandbox shop's orders the import window fetches
 
 SANDBOX = """
-import sys
+import json, sys
 from datetime import UTC, datetime
 from glstui.sandbox import Sandbox
+sellers = json.loads(sys.argv[2])
 sb = Sandbox(seed=7, orders=int(sys.argv[1]), time_scale=1.0, arrivals_per_hour=0,
-             start=datetime(2026, 11, 27, 8, tzinfo=UTC), enforce_rate_limits=False).start()
-print(sb.base_url, sb.issue_refresh_token(), flush=True)
+             sellers=sellers, start=datetime(2026, 11, 27, 8, tzinfo=UTC),
+             enforce_rate_limits=False).start()
+print(json.dumps({"url": sb.base_url, "tokens": {s: sb.issue_refresh_token(s) for s in sellers}}),
+      flush=True)
 sys.stdin.read()
 """
 
 
-def build(orders: int) -> tuple[subprocess.Popen[str], AppContext]:
-    """The sandbox runs in its own process, so its work does not slow the app's loop."""
-    sandbox = subprocess.Popen(
-        [sys.executable, "-c", SANDBOX, str(orders)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert sandbox.stdout is not None
-    base_url, refresh_token = sandbox.stdout.readline().split()
+def shop_name(n: int) -> str:
+    return f"Bench shop {n}"
+
+
+def prepare(data: Path, shops: int, stored: int) -> dict[str, str]:
+    """The data dir: `stored` orders of a year's history, plus `shops` connected shops."""
+    from glstui.services import stats
+    from glstui.store import Store
+
     clock = FixedClock(NOW)
-    data = Path(tempfile.mkdtemp(prefix="glstui-bench-"))
     store = Store.open(data, clock)
+    sellers = {f"A{n:012d}BENCH": shop_name(n) for n in range(shops)}
+    integrations = [
+        Integration(
+            name,
+            id=f"bench{n:04d}",
+            status=CONNECTED,
+            marketplace_ids=MARKETPLACES,
+            selling_partner_id=seller,
+        )
+        for n, (seller, name) in enumerate(sellers.items())
+    ]
+    with store.write() as tx:
+        tx.integrations.put_many(integrations)
+    if stored:  # the history belongs to the shops being imported, as in a warehouse
+        stats.generate_history(
+            store, clock, orders=stored, days=365, shops=integrations, chunk=10_000
+        )
+    (data / "bench-shops.json").write_text(
+        json.dumps({i.selling_partner_id: i.id for i in integrations})
+    )
+    return sellers
+
+
+def run_app_child(data: Path, info_path: Path) -> int:
+    """The app process: the real TUI on this process's terminal (the pty)."""
+    from bench_shops import UnlimitedContext  # this script's directory is on sys.path
+
+    from glstui.amazon.endpoints import Endpoints
+    from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+    from glstui.secrets import Secrets
+    from glstui.store import Store
+    from glstui.tui.app import run_app
+
+    info = json.loads(info_path.read_text())
+    ids = json.loads((data / "bench-shops.json").read_text())
+    clock = FixedClock(NOW)
     secrets = Secrets.in_memory()
     secrets.set("amazon.app_id", DEMO_APP_ID)
     secrets.set("amazon.lwa_client_id", DEMO_CLIENT_ID)
     secrets.set("amazon.lwa_client_secret", DEMO_CLIENT_SECRET)
-    shop = Integration(
-        "Demo Shop NL",
-        id="bench0001",
-        status=CONNECTED,
-        marketplace_ids=MARKETPLACES,
-        selling_partner_id=DEMO_SELLER_ID,
-    )
-    other = Integration("Draft shop", id="bench0002", status=DRAFT)
-    with store.write() as tx:
-        tx.integrations.put_many([shop, other])
-    secrets.set(f"amazon.refresh_token.{shop.id}", refresh_token)
-    ctx = AppContext(
+    for seller, token in info["tokens"].items():
+        secrets.set(f"amazon.refresh_token.{ids[seller]}", token)
+    # The client's pacing off (measure the app, not Amazon's limits), on the sandbox's own
+    # time scale of 1 (a different scale would change the client's token lifetimes too).
+    ctx = UnlimitedContext(
         data_dir=data,
-        store=store,
+        store=Store.open(data, clock),
         secrets=secrets,
         clock=clock,
-        endpoints=Endpoints.sandbox(base_url),
-        time_scale=1e6,  # the client's own pacing off: measure the pipeline, not Amazon's limits
+        endpoints=Endpoints.sandbox(info["url"]),
+        time_scale=1.0,
     )
-    return sandbox, ctx
+    with ctx:
+        return run_app(ctx, mouse=False)
 
 
-async def measure(ctx: AppContext) -> tuple[int, float, list[float]]:
-    app = GlsApp(ctx)
-    displays: list[float] = []
-    original = app._display
+class Terminal:
+    """A pty with the app on the other side, and the pyte screen of what it drew."""
 
-    def spy(screen, renderable):  # type: ignore[no-untyped-def]
-        displays.append(time.perf_counter())
-        return original(screen, renderable)
+    def __init__(self, argv: list[str]) -> None:
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+        env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLS), "LINES": str(ROWS)}
+        env["LANG"] = "en_US.UTF-8"  # the texts looked for are the English ones
+        env.pop("TEXTUAL", None)
+        self.proc = subprocess.Popen(
+            argv,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+            close_fds=True,
+        )
+        os.close(slave)
+        self.screen = pyte.Screen(COLS, ROWS)
+        self.stream = pyte.ByteStream(self.screen)
+        self.chunks: queue.Queue[tuple[float, bytes]] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
 
-    app._display = spy  # type: ignore[method-assign]
+    def _read(self) -> None:
+        """Reader thread: stamps each chunk when it arrives, before the (slow) pyte parse."""
+        while True:
+            try:
+                chunk = os.read(self.master, 1 << 16)
+            except OSError:
+                chunk = b""
+            self.chunks.put((time.perf_counter(), chunk))
+            if not chunk:
+                return
+
+    def pump(self, timeout: float) -> float | None:
+        """Parse the next chunk that arrived (waiting up to `timeout`); when it arrived."""
+        try:
+            arrived, chunk = self.chunks.get(timeout=timeout)
+        except queue.Empty:
+            return None
+        if not chunk:
+            self.proc.wait(timeout=10)
+            raise RuntimeError(f"the app exited ({self.proc.returncode}): {self.text()!r}")
+        self.stream.feed(chunk)
+        return arrived
+
+    def wait_for(self, check, timeout: float, what: str) -> float:  # type: ignore[no-untyped-def]
+        """Pump until check() holds; the arrival time of the bytes that made it hold."""
+        deadline = time.perf_counter() + timeout
+        while not check():
+            if time.perf_counter() > deadline:
+                raise RuntimeError(f"{what} did not show within {timeout:g} s: {self.text()!r}")
+            arrived = self.pump(0.05)
+            if arrived is not None and check():
+                return arrived
+        return time.perf_counter()
+
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.screen.display)
+
+    def shows(self, needle: str) -> bool:
+        return any(needle in line for line in self.screen.display)
+
+    def send(self, data: bytes) -> float:
+        sent = time.perf_counter()
+        os.write(self.master, data)
+        return sent
+
+    def highlighted(self, names: list[str]) -> str | None:
+        """The shop whose table row has the cursor: its name cell's colour is its own.
+
+        Needs 3 or more shops, so that the other rows' colour is the majority.
+        """
+        colours = {}
+        for y, line in enumerate(self.screen.display):
+            for name in names:
+                x = line.find(name)
+                if x >= 0:  # the table is above the progress bars that repeat the name
+                    cell = self.screen.buffer[y][x]
+                    colours.setdefault(name, (cell.bg, cell.reverse))
+        if len(colours) < 2:
+            return None
+        counts: dict[tuple[str, bool], int] = {}
+        for c in colours.values():
+            counts[c] = counts.get(c, 0) + 1
+        odd = [n for n, c in colours.items() if counts[c] == 1]
+        return odd[0] if len(odd) == 1 else None
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+        os.close(self.master)
+
+
+def measure(
+    term: Terminal, names: list[str], start_timeout: float
+) -> tuple[float, list[float], list[float]]:
+    """(seconds from `s` to "Import finished", latencies idle, latencies while importing)."""
+    term.wait_for(lambda: term.shows(names[0]), 60, "the first screen's shop list")
+    # A key typed while the app still starts up may go nowhere (on a loaded machine the
+    # first screen is drawn before it takes keys): type 2 again until the screen is there.
+    for attempt in range(12):
+        term.send(b"2")
+        try:
+            term.wait_for(lambda: term.shows("Import shop shipments"), 5, "the Import screen")
+            break
+        except RuntimeError:
+            if attempt == 11:
+                raise
+    term.wait_for(lambda: term.highlighted(names) is not None, 30, "the shop table")
+    idle = [press(term, names) for _ in range(IDLE_PRESSES)]
+    started = term.send(b"s")
+    term.wait_for(lambda: term.shows("All shops"), start_timeout, "the import's progress")
     latencies: list[float] = []
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("2")
-        await pilot.pause()
-        screen = app.screen
-        assert isinstance(screen, ImportScreen)
-        table = screen.query_one("#shops")
-        start = time.perf_counter()
-        # Not pilot.press: it waits until the app is idle, which is after most of the import.
-        app.post_message(events.Key("s", "s"))
-        # Wait until the import really runs (the worker is running and the screen says so),
-        # or the loop below measures nothing at all.
-        while not (screen.running and any(w.is_running for w in app.workers)):
-            if time.perf_counter() - start > 60:
-                raise SystemExit("the import did not start within 60 s")
-            await asyncio.sleep(0.001)
-        key = "down"
-        if DEBUG:
-            print("running after", round(time.perf_counter() - start, 2), "s")
-        while screen.running:
-            shown_before = len(displays)
-            pressed = time.perf_counter()
-            app.post_message(events.Key(key, None))  # as the terminal driver does
-            while len(displays) == shown_before and time.perf_counter() - pressed < 5:
-                await asyncio.sleep(0.0005)
-            shown = displays[shown_before] if len(displays) > shown_before else time.perf_counter()
-            if screen.running:  # a press answered after the end measures the idle screen
-                latencies.append(shown - pressed)
-            if DEBUG:
-                print(key, table.cursor_row, round((shown - pressed) * 1000, 1))
-            key = "up" if key == "down" else "down"
-            await asyncio.sleep(0.05)  # an operator's pace, not a flood of keys
-        if DEBUG:
-            print("presses ended after", round(time.perf_counter() - start, 2), "s")
-        await app.workers.wait_for_complete()
-        elapsed = time.perf_counter() - start
-    with ctx.store.read() as view:
-        stored = len(view.orders)
-    return stored, elapsed, latencies
+    while not term.shows("Import finished"):
+        latency = press(term, names)
+        if not term.shows("Import finished"):  # a press answered after the end: idle screen
+            latencies.append(latency)
+    finished = time.perf_counter()
+    return finished - started, idle, latencies
 
 
-def line(measure: str, result: str, target: str, ok: bool) -> str:
-    return f"{measure} | {result} | {target} | {'PASS' if ok else 'FAIL'}"
+def press(term: Terminal, names: list[str]) -> float:
+    """Move the cursor between the first two shops; seconds until the screen shows it."""
+    # from a whole frame with the cursor on one of the two (never mid-frame, where no row
+    # or the wrong one may look highlighted and a press would count as shown at once)
+    term.wait_for(lambda: term.highlighted(names) in names[:2], 30, "the cursor")
+    want = names[1] if term.highlighted(names) == names[0] else names[0]
+    key = "down" if want == names[1] else "up"
+    pressed = term.send(KEYS[key])
+    shown = term.wait_for(lambda: term.highlighted(names) == want, 30, key)
+    pause_until = time.perf_counter() + PACE_S
+    while time.perf_counter() < pause_until:
+        term.pump(max(0.0, pause_until - time.perf_counter()))
+    return shown - pressed
+
+
+def line(measure: str, result: str, target: str, ok: bool | None) -> bool:
+    verdict = "" if ok is None else ("PASS" if ok else "FAIL")
+    print(f"{measure} | {result} | {target} | {verdict}".rstrip(" |"), flush=True)
+    return ok is not False
+
+
+def stored_orders(data: Path) -> int:
+    from glstui.store import Store
+
+    store = Store.open(data, FixedClock(NOW), archive=False)
+    with store.read() as view:
+        return len(view.orders)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser()
-    parser.add_argument(
-        "--orders", type=int, default=26000, help="orders in the sandbox (~40% are imported)"
-    )
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
+    parser.add_argument("--shops", type=int, default=5)
+    parser.add_argument("--stored", type=int, default=100_000, help="orders stored before")
+    parser.add_argument("--import-orders", type=int, default=10_000, help="orders to import")
+    parser.add_argument("--app", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    sandbox, ctx = build(args.orders)
+    if args.app:
+        return run_app_child(Path(args.app[0]), Path(args.app[1]))
+    # The reader thread must get the interpreter soon after bytes arrive, even while the
+    # main thread parses: at the default 5 ms switch interval its stamps would come late.
+    sys.setswitchinterval(0.0005)
+    if args.quick:
+        args.shops, args.stored, args.import_orders = 3, 300, 600
+    min_presses = 3 if args.quick else 30
+    per_shop = round(args.import_orders / args.shops / SANDBOX_FRACTION)
+    data = Path(tempfile.mkdtemp(prefix="glstui-bench-import-"))
+    t0 = time.perf_counter()
+    sellers = prepare(data, args.shops, args.stored)
+    before = stored_orders(data)
+    print(
+        f"# {args.shops} shops x {per_shop} sandbox orders, {args.stored:,} stored "
+        f"({before:,} in the hot file), prepared in {time.perf_counter() - t0:.0f} s; "
+        f"{os.cpu_count()} cores",
+        flush=True,
+    )
+    sandbox = subprocess.Popen(
+        [sys.executable, "-c", SANDBOX, str(per_shop), json.dumps(sellers)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert sandbox.stdout is not None and sandbox.stdin is not None
+    info_path = data / "bench-sandbox.json"
+    info_path.write_text(sandbox.stdout.readline())
+    term = Terminal([sys.executable, __file__, "--app", str(data), str(info_path)])
+    cpu0 = time.process_time()
     try:
-        stored, elapsed, latencies = asyncio.run(measure(ctx))
+        elapsed, idle, latencies = measure(term, list(sellers.values()), 120)
+        terminal_cpu = time.process_time() - cpu0
+        term.send(b"q")
+        term.proc.wait(timeout=30)
     finally:
-        assert sandbox.stdin is not None
+        term.close()
         sandbox.stdin.close()
         sandbox.wait()
-        ctx.close()
-    rate = stored / elapsed
-    print(line("orders imported", f"{stored} in {elapsed:.2f} s", ">= 5000", stored >= 5000))
-    print(
-        line("import pipeline (HTTP+parse+store)", f"{rate:,.0f} orders/s", ">= 2000", rate >= 2000)
+    imported = stored_orders(data) - before
+    rate = imported / elapsed if elapsed else 0.0
+    ok = line(
+        f"orders imported ({args.shops} shops, {before:,} in the hot file before)",
+        f"{imported:,} in {elapsed:.2f} s",
+        f">= {args.import_orders * 0.8:,.0f}",
+        imported >= args.import_orders * 0.8,
+    )
+    ok &= line(
+        "import pipeline in the TUI (HTTP+parse+store, limits off)",
+        f"{rate:,.0f} orders/s",
+        ">= 2000",
+        rate >= 2000,
     )
     presses = len(latencies)
-    print(line("key presses while importing", str(presses), ">= 30", presses >= MIN_PRESSES))
+    ok &= line(
+        "key presses while importing", str(presses), f">= {min_presses}", presses >= min_presses
+    )
+    line(
+        "terminal side (pty reader + pyte, this process): CPU while measuring",
+        f"{terminal_cpu:.1f} s of {elapsed:.1f} s",
+        "",
+        None,
+    )
+    line(
+        "key to screen before the import (median of 10)",
+        f"{statistics.median(idle) * 1000:.1f} ms",
+        "",
+        None,
+    )
     if not latencies:
-        print(line("key to screen p50/p95", "not measured", "< 50 ms", False))
+        line("key to screen p50 (pty, frame showing the key)", "not measured", "< 20 ms", False)
+        line("key to screen p95 (pty, frame showing the key)", "not measured", "< 50 ms", False)
         return 1
     latencies.sort()
     p50 = statistics.median(latencies) * 1000
     p95 = latencies[min(presses - 1, int(presses * 0.95))] * 1000
-    print(line("key to screen p50", f"{p50:.1f} ms", "-", True))
-    print(line("key to screen p95", f"{p95:.1f} ms", "< 50 ms", p95 < 50))
-    return 0 if presses >= MIN_PRESSES and p95 < 50 else 1
+    ok &= line(
+        "key to screen p50 (pty, frame showing the key)",
+        f"{p50:.1f} ms",
+        f"< {P50_TARGET_MS:g} ms",
+        p50 < P50_TARGET_MS,
+    )
+    ok &= line(
+        "key to screen p95 (pty, frame showing the key)",
+        f"{p95:.1f} ms (max {latencies[-1] * 1000:.0f} ms)",
+        f"< {P95_TARGET_MS:g} ms",
+        p95 < P95_TARGET_MS,
+    )
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

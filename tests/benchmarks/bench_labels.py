@@ -1,6 +1,6 @@
 """Label and tracking benchmark on the sandbox: 1,000 labels, then 1,000 confirmations.
 
-Run: .venv/bin/python tests/benchmarks/bench_labels.py [--orders 1000] [--time-scale 60]
+Run: .venv/bin/python tests/benchmarks/bench_labels.py [--quick] [--orders 1000] [--time-scale 60]
 
 Prints "measure | result | target | PASS/FAIL" lines and exits 1 if a target is missed.
 
@@ -169,9 +169,12 @@ async def run(n: int, time_scale: float) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="12 orders (a smoke run)")
     parser.add_argument("--orders", type=int, default=1000)
     parser.add_argument("--time-scale", type=float, default=60.0)
     args = parser.parse_args()
+    if args.quick:
+        args.orders = 12
     print(f"# bench_labels: {args.orders} orders, sandbox time scale {args.time_scale:g}")
     return 0 if asyncio.run(run(args.orders, args.time_scale)) else 1
 

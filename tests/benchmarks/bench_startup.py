@@ -1,6 +1,6 @@
 """Start-up: how long from `glstui --demo` to the first screen on a terminal?
 
-Run: .venv/bin/python tests/benchmarks/bench_startup.py [--runs 5]
+Run: .venv/bin/python tests/benchmarks/bench_startup.py [--quick] [--runs 5]
 
 Spawns `glstui --demo` on a pseudo-terminal (80x24, TERM=xterm-256color), reads what it draws
 and stops the clock when the first screen's text is on it; compares the median with the
@@ -101,10 +101,14 @@ def line(measure: str, result: str, target: str, ok: bool | None) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one run (a smoke run)")
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
-    time_import()  # warm the file cache for both
-    time_first_screen()
+    if args.quick:
+        args.runs = 1
+    if not args.quick:
+        time_import()  # warm the file cache for both
+        time_first_screen()
     bare = statistics.median(time_import() for _ in range(args.runs))
     runs = [time_first_screen() for _ in range(args.runs)]
     first = statistics.median(runs)

@@ -1,35 +1,44 @@
 """One command for every speed figure: run each benchmark script, print one table.
 
-Run: .venv/bin/python tests/benchmarks/report.py [--only fetch,store] [--no-slow]
+Run: .venv/bin/python tests/benchmarks/report.py [--quick] [--only fetch,store] [--no-slow]
+                                                 [--markdown [README.md]]
 
 Each bench_*.py runs in its own subprocess, one at a time (they measure time and memory, so
 they must not share the machine with each other). Their "measure | result | target |
-PASS/FAIL" lines are collected into one table; bench_stats prints prose, which is read here.
-Then the long reliability variants (pytest -m slow tests/reliability) run and add one line.
-Exit code 0 when every line passes, 1 otherwise (a benchmark that crashes is a FAIL line).
+PASS/FAIL" lines are collected into one table; then the long reliability variants (pytest -m
+slow tests/reliability) add one line. Every row names the machine (os.cpu_count() cores) and
+the date of the run. `--quick` passes --quick to every script (tiny sizes: the machinery, not
+the figures) and skips the long reliability run. `--markdown` also writes the table between
+the `<!-- bench:start -->` and `<!-- bench:end -->` comments of README.md, so README shows the
+figures of exactly this run. Exit code 0 when every line passes, 1 otherwise (a benchmark that
+crashes is a FAIL line).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 PY = sys.executable
+START_MARK, END_MARK = "<!-- bench:start -->", "<!-- bench:end -->"
 
-# (name, script arguments, what it measures) in the order they run
+# (name, what it measures) in the order they run
 BENCHES = [
-    ("fetch", [], "searchOrders vs the rate-limit floor, 1k and 10k orders"),
-    ("import", [], "import pipeline with limits off, key-to-render during an import"),
-    ("store", [], "store with 100k orders: page commit, open, peak RSS"),
-    ("labels", [], "1,000 labels and confirmations vs Amazon's floor"),
-    ("stats", [], "statistics over 100k stored orders"),
-    ("startup", [], "glstui --demo to the first screen"),
+    ("fetch", "searchOrders pacing overhead against the client's own limits, 10k orders"),
+    ("import", "key to screen in a pty while importing 10k orders of 5 shops, 100k stored"),
+    ("shops", "S = 1, 5, 20 shops at once: import and confirm vs each seller's floor"),
+    ("store", "store with 100k orders: page commit, open, peak memory (VmHWM)"),
+    ("labels", "1,000 labels and confirmations vs Amazon's floor"),
+    ("stats", "statistics over 100k stored orders, fresh processes"),
+    ("startup", "glstui --demo to the first screen"),
 ]
 VERDICTS = ("PASS", "FAIL")
 
@@ -44,6 +53,7 @@ def parse_table_lines(bench: str, out: str) -> list[Row]:
     """Rows from "measure | result | target | PASS/FAIL" lines; info lines (no verdict) too.
 
     A line "-- heading: ..." names the group for the indented lines after it (bench_store).
+    Lines starting with "#" are comments of the script, not rows.
     """
     rows: list[Row] = []
     group = ""
@@ -51,15 +61,14 @@ def parse_table_lines(bench: str, out: str) -> list[Row]:
         if raw.startswith("-- "):
             group = raw[3:].split(":", 1)[0].strip()
             continue
-        if raw.count("|") < 2 or raw.startswith("#"):
+        if raw.count("|") < 1 or raw.startswith("#"):
             continue
         cells = [c.strip() for c in raw.split("|")]
         if cells[0].lower() == "measure":
             continue
+        cells += [""] * (4 - len(cells))
         measure, result, target = cells[0], cells[1], cells[2]
-        verdict = cells[3] if len(cells) > 3 else ""
-        if verdict not in VERDICTS:
-            verdict = ""
+        verdict = cells[3] if cells[3] in VERDICTS else ""
         if not raw.startswith(" "):
             group = ""
         elif group:
@@ -68,29 +77,19 @@ def parse_table_lines(bench: str, out: str) -> list[Row]:
     return rows
 
 
-def parse_stats(out: str) -> list[Row]:
-    rows = []
-    for m in re.finditer(r"^stats\.compute, (.+): ([\d.]+) s$", out, re.M):
-        label, seconds = m.group(1), float(m.group(2))
-        target = "< 1 s" if label == "fresh process, archive cache present" else ""
-        verdict = ("PASS" if seconds < 1.0 else "FAIL") if target else ""
-        rows.append(
-            Row("stats", f"stats over 100k orders, {label}", f"{seconds:.3f} s", target, verdict)
-        )
-    if not any(r.verdict for r in rows):
-        rows.append(Row("stats", "stats benchmark output", "not understood", "< 1 s", "FAIL"))
-    return rows
-
-
-def run_bench(name: str, args: list[str]) -> tuple[list[Row], float]:
+def run_bench(name: str, quick: bool) -> tuple[list[Row], float]:
     script = HERE / f"bench_{name}.py"
     started = time.perf_counter()
     proc = subprocess.run(
-        [PY, str(script), *args], cwd=ROOT, capture_output=True, text=True, check=False
+        [PY, str(script), *(["--quick"] if quick else [])],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     elapsed = time.perf_counter() - started
-    rows = parse_stats(proc.stdout) if name == "stats" else parse_table_lines(name, proc.stdout)
-    if proc.returncode != 0 and not any(r.verdict == "FAIL" for r in rows):
+    rows = parse_table_lines(name, proc.stdout)
+    if not rows or (proc.returncode != 0 and not any(r.verdict == "FAIL" for r in rows)):
         tail = (proc.stderr.strip().splitlines() or ["no output"])[-1][:80]
         rows.append(
             Row(name, f"bench_{name}.py", f"exit {proc.returncode}: {tail}", "exit 0", "FAIL")
@@ -122,10 +121,16 @@ def run_slow_reliability() -> Row:
     )
 
 
-def render(rows: list[Row]) -> str:
-    header = ("measure", "result", "target", "pass/fail")
-    table = [header] + [(r.measure, r.result, r.target, r.verdict or "info") for r in rows]
-    widths = [min(max(len(row[i]) for row in table), 70) for i in range(4)]
+def machine(day: str) -> str:
+    return f"{os.cpu_count()} cores, {day}"
+
+
+def render(rows: list[Row], day: str) -> str:
+    header = ("measure", "result", "target", "pass/fail", "machine")
+    table = [header] + [
+        (r.measure, r.result, r.target, r.verdict or "info", machine(day)) for r in rows
+    ]
+    widths = [min(max(len(row[i]) for row in table), 70) for i in range(len(header))]
     lines = []
     for n, row in enumerate(table):
         lines.append(" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
@@ -134,27 +139,75 @@ def render(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def main() -> int:
+def markdown(rows: list[Row], day: str, quick: bool, seconds: float, load: str) -> str:
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|") or " "
+
+    mode = "report.py --quick (tiny sizes)" if quick else "report.py"
+    out = [
+        f"Figures of one `{mode}` run on {day} ({os.cpu_count()} cores, {seconds:.0f} s; "
+        f"load average {load}), written by `report.py --markdown`; not edited by hand.",
+        "",
+        "| measure | result | target | pass/fail | machine |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    out += [
+        f"| {cell(r.measure)} | {cell(r.result)} | {cell(r.target)} | "
+        f"{r.verdict or 'info'} | {machine(day)} |"
+        for r in rows
+    ]
+    return "\n".join(out)
+
+
+def write_markdown(path: Path, table: str) -> None:
+    text = path.read_text()
+    start, end = text.find(START_MARK), text.find(END_MARK)
+    if start < 0 or end < start:
+        raise SystemExit(f"{path}: no {START_MARK} ... {END_MARK} markers to write between")
+    text = text[: start + len(START_MARK)] + "\n" + table + "\n" + text[end:]
+    path.write_text(text)
+
+
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes, no long reliability")
     parser.add_argument("--only", help="comma-separated benchmark names (fetch,import,...)")
     parser.add_argument("--no-slow", action="store_true", help="skip the long reliability run")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--markdown",
+        nargs="?",
+        const=str(ROOT / "README.md"),
+        metavar="FILE",
+        help="write the table between the bench markers of FILE (default README.md)",
+    )
+    args = parser.parse_args(argv)
     chosen = set(args.only.split(",")) if args.only else None
+    day = datetime.now(UTC).strftime("%Y-%m-%d")
+    started = time.perf_counter()
+    load_before = os.getloadavg()[0]  # other work on the machine slows every figure
     rows: list[Row] = []
-    for name, bench_args, what in BENCHES:
+    for name, what in BENCHES:
         if chosen and name not in chosen:
             continue
         print(f"running bench_{name}.py ({what}) ...", file=sys.stderr, flush=True)
-        got, elapsed = run_bench(name, bench_args)
+        got, elapsed = run_bench(name, args.quick)
         print(f"  done in {elapsed:.0f} s", file=sys.stderr, flush=True)
         rows += got
-    if not args.no_slow and not chosen:
+    if not (args.no_slow or args.quick or chosen):
         print("running the long reliability variants ...", file=sys.stderr, flush=True)
         rows.append(run_slow_reliability())
-    print(render(rows))
+    seconds = time.perf_counter() - started
+    print(render(rows, day))
     failed = [r for r in rows if r.verdict == "FAIL"]
     passed = sum(r.verdict == "PASS" for r in rows)
-    print(f"\n{passed} passed, {len(failed)} failed, {sum(not r.verdict for r in rows)} info")
+    print(
+        f"\n{passed} passed, {len(failed)} failed, {sum(not r.verdict for r in rows)} info; "
+        f"{seconds:.0f} s"
+    )
+    if args.markdown:
+        load = f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end"
+        write_markdown(Path(args.markdown), markdown(rows, day, args.quick, seconds, load))
+        print(f"wrote the table into {args.markdown}", file=sys.stderr)
     return 1 if failed else 0
 
 

@@ -4,6 +4,10 @@
 2026-11-27T08:00:00Z) on 127.0.0.1 and a random port. `make_sandbox(**kw)` builds others.
 `http`: an httpx.AsyncClient. `amazon_client`: an SpApiClient pointed at the sandbox with the
 demo app credentials; `refresh_token`: a refresh token of the sandbox's default seller.
+
+Every test here is also a check of glstui's Amazon client against Amazon's own models: each
+request it sends (known by its glstui user agent) must be an operation of the models, with
+their query parameters and their body definition (checked at teardown, amazon_models.py).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from amazon_models import amazon_requests_match_the_models  # noqa: F401 (autouse)
 
 from glstui.amazon.client import AppCredentials, SpApiClient
 from glstui.amazon.endpoints import Endpoints

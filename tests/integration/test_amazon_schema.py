@@ -1,113 +1,80 @@
 """The client's requests and the sandbox's answers, checked against Amazon's own models
-(specs/amazon/*.json, Swagger 2.0) so the sandbox cannot drift from the real API.
+(tests/specs/amazon/*.json, Swagger 2.0; amazon_models.py) so neither can drift from the real API.
 
-Object definitions are made strict (no unknown properties) for the sandbox's answers, so a
-misspelt field in the sandbox fails here instead of passing silently.
+Object definitions are made strict (no unknown properties), so a misspelt field in the sandbox
+or in glstui's confirmShipment body fails here instead of passing silently. Every request the
+client sends in the integration tests is checked too (conftest.py, at each test's teardown).
 """
 
 from __future__ import annotations
 
-import copy
-import json
-import re
 from datetime import timedelta
-from functools import cache
-from pathlib import Path
-from typing import Any
 
-import pytest
-from jsonschema import Draft4Validator, FormatChecker
+from amazon_models import V0, V2026, check, check_query, errors_of
+from test_labels_world import make_world
 
-from glstui.domain.clock import from_iso
+from glstui.domain.order import Order, OrderItem
+from glstui.services import labelling, outbox
 
-SPECS = Path(__file__).resolve().parents[2] / "../shared/specs/amazon"
-V2026 = "orders_2026-01-01.json"
-V0 = "ordersV0.json"
 SEARCH = "/orders/2026-01-01/orders"
-RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
-
-pytestmark = pytest.mark.skipif(
-    not (SPECS / V2026).exists(), reason=f"Amazon models not found at {SPECS}"
-)
-
-formats = FormatChecker()
-
-
-@formats.checks("date-time")
-def _date_time(value: object) -> bool:
-    return not isinstance(value, str) or bool(RFC3339.match(value))
-
-
-@cache
-def spec(name: str) -> dict[str, Any]:
-    return json.loads((SPECS / name).read_text())
-
-
-def _strict(node: Any) -> Any:
-    if isinstance(node, dict):
-        out = {k: _strict(v) for k, v in node.items()}
-        if out.get("type") == "object" and "properties" in out:
-            out.setdefault("additionalProperties", False)
-        return out
-    if isinstance(node, list):
-        return [_strict(v) for v in node]
-    return node
-
-
-def validator(name: str, definition: str, strict: bool = True) -> Draft4Validator:
-    defs = spec(name)["definitions"]
-    schema = {"definitions": _strict(defs) if strict else copy.deepcopy(defs)}
-    schema["$ref"] = f"#/definitions/{definition}"
-    return Draft4Validator(schema, format_checker=formats)
-
-
-def check(name: str, definition: str, instance: Any, strict: bool = True) -> None:
-    errors = sorted(validator(name, definition, strict).iter_errors(instance), key=str)
-    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:10])
-
-
-def check_query(path: str, method: str, name: str, query: dict[str, str]) -> None:
-    """Every query parameter is one the operation defines, with a valid value."""
-    params = {p["name"]: p for p in spec(name)["paths"][path][method]["parameters"]}
-    for key, value in query.items():
-        assert key in params, f"{key} is not a parameter of {path}"
-        p = params[key]
-        assert p["in"] == "query"
-        if p["type"] == "array":
-            values = value.split(",")
-            assert len(values) <= p.get("maxItems", 10**6)
-            if "enum" in p["items"]:
-                assert set(values) <= set(p["items"]["enum"]), key
-        elif p["type"] == "integer":
-            assert value.isdigit()
-        elif p.get("format") == "date-time":
-            assert RFC3339.match(value) and from_iso(value)
-
-
 ALL = ("BUYER", "RECIPIENT", "PROCEEDS", "FULFILLMENT", "PACKAGES")
 
 
 def _ship_something(sandbox):
-    order = next(o for o in sandbox.orders.values() if o.status == "UNSHIPPED")
-    return order, {
-        "marketplaceId": order.marketplace_id,
-        "packageDetail": {
-            "packageReferenceId": "1",
-            "carrierCode": "GLS",
-            "carrierName": "GLS",
-            "shippingMethod": "BusinessParcel",
-            "trackingNumber": "05811234567",
-            "shipDate": "2026-11-27T10:00:00Z",
-            "orderItems": [{"orderItemId": i.order_item_id, "quantity": i.quantity}
-                           for i in order.items],
-        },
-    }  # fmt: skip
+    """An unshipped order at Amazon, and glstui's own confirmShipment body for it (1 parcel)."""
+    sim = next(o for o in sandbox.orders.values() if o.status == "UNSHIPPED")
+    items = [OrderItem(i.order_item_id, i.sku, i.title, i.quantity) for i in sim.items]
+    order = Order("shop", sim.order_id, sim.marketplace_id, items=items)
+    (parcel,) = labelling.split_items(order.items, 1)
+    body = labelling.confirmation_payload(
+        order,
+        sim.marketplace_id,
+        "1",
+        "56570010000001",
+        "BusinessParcel",
+        sandbox.clock.now(),
+        parcel,
+    )
+    return sim, body
+
+
+async def test_glstuis_confirmation_payloads_are_confirm_shipment_requests(make_sandbox, tmp_path):
+    """The bodies glstui stores for the outbox (labelling.confirmation_payload, one per parcel,
+    also for a split order) are ConfirmShipmentRequests, and Amazon takes each of them."""
+    sandbox = make_sandbox(seed=5, orders=40, time_scale=60.0, arrivals_per_hour=0)
+    world = make_world(sandbox, tmp_path / "data")
+    keys = (await world.import_orders())[:4]
+    run = await labelling.create_labels(world.ctx, keys, world.report, deliver=False)
+    assert run.labelled == len(keys) == 4
+    entries = world.outbox()
+    assert len(entries) >= len(keys)
+    for entry in entries:
+        check(V0, "ConfirmShipmentRequest", entry.payload)
+
+    # a parcel per unit of an order with several: each parcel's body is a request of its own
+    order = max(world.orders().values(), key=lambda o: sum(i.quantity for i in o.items))
+    units = sum(i.quantity for i in order.items)
+    assert units >= 2
+    for n, parcel in enumerate(labelling.split_items(order.items, units), start=1):
+        body = labelling.confirmation_payload(
+            order, order.marketplace_id, str(n), f"5657001{n:07d}", "BusinessParcel",
+            world.clock.now(), parcel,
+        )  # fmt: skip
+        check(V0, "ConfirmShipmentRequest", body)
+
+    # the check has teeth: a number where Amazon wants a string is refused
+    detail = entries[0].payload["packageDetail"] | {"packageReferenceId": 1}
+    wrong = entries[0].payload | {"packageDetail": detail}
+    assert errors_of(V0, "ConfirmShipmentRequest", wrong)
+
+    result = await outbox.deliver_pending(world.ctx, world.report)
+    assert result.sent == len(entries)  # Amazon answered 204 to every one of them
 
 
 async def test_search_and_get_order_match_the_model(sandbox, http, amazon_client, refresh_token):
     order, body = _ship_something(sandbox)
     await amazon_client.confirm_shipment(refresh_token, "EU", order.order_id, body)
-    check(V0, "ConfirmShipmentRequest", sandbox.requests("/orders/v0/")[0].json)
+    assert sandbox.requests("/orders/v0/")[0].status == 204
 
     since = sandbox.clock.now() - timedelta(days=30)
     pages = [

@@ -16,6 +16,7 @@ import random
 import re
 import subprocess
 import sys
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,10 +29,11 @@ from glstui.amazon.endpoints import Endpoints
 from glstui.domain.clock import FixedClock
 from glstui.domain.errors import ValidationError
 from glstui.domain.integration import clean_shop_name
+from glstui.domain.order import Order, order_key
 from glstui.domain.rules import Rule, RuleError, validate_rule
 from glstui.domain.sku_weights import parse_csv
 from glstui.store import Store, StoreCorrupt
-from glstui.store.errors import StoreError
+from glstui.store.errors import StoreError, StoreRecordDamaged
 from glstui.store.sample import make_order
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
@@ -325,8 +327,20 @@ def good_bytes(tmp_path_factory) -> bytes:
     return _good_store(tmp_path_factory.mktemp("good"))
 
 
+def _read_orders(directory: Path) -> dict[str, Order]:
+    """What a fresh process reads: every record of every table; the orders by key."""
+    with Store.open(directory, FixedClock(NOW), archive=False).read() as view:
+        view.integrations.all()
+        view.shipments.all()
+        view.outbox.all()
+        return {o.key: o for o in view.orders.all()}
+
+
 def _open_or_refuse(directory: Path) -> bool:
-    """True: opened; False: refused with StoreCorrupt and the file left as it was."""
+    """True: opened, and every record of it read; False: refused with StoreCorrupt, by the
+    open (the file left exactly as it was) or by a read (a record that does not decode:
+    StoreRecordDamaged). An open may write the file (a damaged "meta" reads as an old file to
+    migrate), but then the bytes it had are kept in glstui.json.bak."""
     path = directory / "glstui.json"
     before = path.read_bytes()
     try:
@@ -335,7 +349,15 @@ def _open_or_refuse(directory: Path) -> bool:
         assert str(path) in err.message and "untouched" in err.message
         assert path.read_bytes() == before
         return False
-    return True
+    try:
+        _read_orders(directory)
+        opened = True
+    except StoreRecordDamaged as err:
+        assert str(path) in err.message and "untouched" in err.message
+        opened = False
+    backup = directory / "glstui.json.bak"
+    assert path.read_bytes() == before or backup.read_bytes() == before
+    return opened
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
@@ -437,19 +459,43 @@ def test_wrongly_shaped_order_gives_a_clear_message(tmp_path, good_bytes, what, 
 
 
 def test_random_hand_edits_of_orders_open_or_are_refused(tmp_path, good_bytes) -> None:
-    """Values of random types in random order fields: opening never raises anything but a
-    StoreError, and the file is never rewritten by a failing open."""
+    """Values of random types in random order fields: the store opens and reads, or it says
+    which record of which file it cannot read (StoreRecordDamaged) and still reads the other
+    orders; either way the other orders read back exactly as they were stored, and neither
+    opening nor reading rewrites the file."""
+    (tmp_path / "good").mkdir()
+    (tmp_path / "good" / "glstui.json").write_bytes(good_bytes)
+    originals = _read_orders(tmp_path / "good")
+    assert len(originals) == 5
     rng = random.Random(5)
+    outcomes = Counter()
     for n in range(20):
         data = json.loads(good_bytes)
-        order = next(iter(data["orders"].values()))
+        doc_id = rng.choice(sorted(data["orders"]))
+        order = data["orders"][doc_id]
+        edited = order_key(order["integration_id"], order["order_id"])
         field = rng.choice(sorted(order))
         order[field] = rng.choice([None, 5, "x", [], {}, [{"a": 1}], True, -1.5])
+        untouched = {k: o for k, o in originals.items() if k != edited}
         directory = tmp_path / f"d{n}"
         directory.mkdir()
-        (directory / "glstui.json").write_text(json.dumps(data))
-        before = (directory / "glstui.json").read_bytes()
+        path = directory / "glstui.json"
+        path.write_text(json.dumps(data))
+        before = path.read_bytes()
         try:
-            Store.open(directory, FixedClock(NOW), archive=False)
-        except StoreError:
-            assert (directory / "glstui.json").read_bytes() == before
+            orders = _read_orders(directory)
+        except StoreRecordDamaged as err:
+            assert err.table == "orders" and str(path) in err.message, err.message
+            with Store.open(directory, FixedClock(NOW), archive=False).read() as view:
+                orders = {k: view.orders.get(k) for k in untouched}
+            outcomes["refused one record"] += 1
+        except StoreError as err:  # the whole file refused (a key field edited, say)
+            assert str(path) in err.message, err.message
+            orders = None
+            outcomes["refused the file"] += 1
+        else:
+            outcomes["read"] += 1
+        if orders is not None:
+            assert {k: orders.get(k) for k in untouched} == untouched, field
+        assert path.read_bytes() == before
+    assert outcomes["refused one record"] and outcomes["read"], outcomes

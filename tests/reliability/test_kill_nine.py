@@ -1,9 +1,12 @@
 """kill -9 at random moments of an import, of labelling and of confirming, again and again.
 
-After every kill a fresh process opens the store (it parses), and after the last one a restart
-finishes the work: every order is imported once, every parcel has one label and one package at
-Amazon (the sandbox's order book and request log are the judges). The normal run kills a few
-times; `pytest -m slow` (run by tests/benchmarks/report.py) many times.
+Every kill lands while the child is working: it is sent a random moment after one of the
+child's requests reached the sandbox (see _kill_while_working), and a kill counts only if the
+child had not finished; each test goes on until it has its number of landed kills and prints
+it. After every kill a fresh process opens the store (it parses), and after the last one a
+restart finishes the work: every order is imported once, every parcel has one label and one
+package at Amazon (the sandbox's order book and request log are the judges). The normal run
+kills 3 times per test; `pytest -m slow` (run by tests/benchmarks/report.py) many times.
 """
 
 from __future__ import annotations
@@ -28,13 +31,16 @@ from test_labels_world import make_world
 from test_outbox_faults import deliver_until_done
 
 from glstui.domain.clock import FixedClock, to_iso
-from glstui.domain.order import NEW, SHIPPED
+from glstui.domain.order import NEW, SHIPPED, Order
+from glstui.domain.shipment import PENDING
+from glstui.sandbox import Sandbox
 from glstui.services import labelling
 from glstui.store import Store
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 INTEGRATION = HERE.parent / "integration"
+SLOW = 0.05  # s every request waits at the sandbox while a child runs
 
 LABEL_CHILD = textwrap.dedent(
     """
@@ -68,30 +74,44 @@ def store_parses(data_dir: Path, now: datetime) -> None:
         view.outbox.all()
 
 
-def _kill_randomly(cmd: list[str], env: dict, max_delay: float, rng: random.Random) -> bool:
-    """Start `cmd`, wait until it is ready, kill -9 after a random delay. True if it had
-    already finished on its own."""
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+def _kill_while_working(
+    cmd: list[str], env: dict, sandbox: Sandbox, rng: random.Random, requests: int, done: str
+) -> bool:
+    """Start `cmd` and kill -9 it at a random moment while it is known to be working.
+
+    Every request waits SLOW seconds at the sandbox, so once the child's n-th request
+    (n random in 1..`requests`) has arrived, the child is waiting for its answer; the kill
+    follows a random 0..2*SLOW s later: while that request is in flight, while the child
+    handles its answer (stores a label, marks a parcel sent), or during the next request.
+    True if the kill landed: the child was killed before it said `done` (a child that made
+    fewer requests than n, or got done within the delay, finished on its own: False)."""
+    fault = sandbox.faults.add("slow", None, "/", delay=SLOW)
+    n, delay = rng.randint(1, max(1, requests)), rng.uniform(0.0, 2 * SLOW)
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        first = proc.stdout.readline()  # READY (or the import's first output)
-        assert first or proc.poll() is not None, proc.stderr.read()
-        time.sleep(rng.uniform(0.0, max_delay))
+        deadline = time.monotonic() + 60
+        while fault.fired < n and proc.poll() is None:
+            assert time.monotonic() < deadline, "the child neither asked nor ended"
+            time.sleep(0.002)
+        if proc.poll() is None:
+            time.sleep(delay)
         finished = proc.poll() is not None
         if not finished:
             proc.send_signal(signal.SIGKILL)
-        proc.wait(30)
-        assert finished or proc.returncode == -signal.SIGKILL
-        return finished
+        out, err = proc.communicate(timeout=30)
     finally:
+        sandbox.faults.clear()
         if proc.poll() is None:
             proc.kill()
-            proc.wait()
-        proc.stdout.close()
-        proc.stderr.close()
+            proc.communicate()
+    assert proc.returncode == (0 if finished else -signal.SIGKILL), err
+    return not finished and done not in out
 
 
-def _label_and_confirm_under_kills(make_sandbox, tmp_path, kills: int, seed: int) -> None:
-    sandbox = make_sandbox(seed=5, orders=40, time_scale=60.0, arrivals_per_hour=0)
+def _label_and_confirm_under_kills(
+    make_sandbox, tmp_path, kills: int, seed: int, orders: int = 40
+) -> None:
+    sandbox = make_sandbox(seed=5, orders=orders, time_scale=60.0, arrivals_per_hour=0)
     world = make_world(sandbox, tmp_path / "data")
     keys = asyncio.run(world.import_orders())
     assert len(keys) >= 6
@@ -99,22 +119,26 @@ def _label_and_confirm_under_kills(make_sandbox, tmp_path, kills: int, seed: int
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     script = tmp_path / "label_child.py"
     script.write_text(LABEL_CHILD)
-    finished_alone = 0
-    for _ in range(kills):
+    landed = attempts = 0
+    while landed < kills and attempts < 2 * kills:
+        attempts += 1
         # intents of a killed run are "uncertain" only once they are old: let time pass
         world.clock.advance(labelling.STALE_AFTER_S + 1)
-        todo = [k for k in keys if world.order(k).state == NEW]
+        fresh = [k for k in keys if _fresh(world.order(k))]
+        chosen = rng.sample(fresh, min(len(fresh), rng.randint(1, 3)))
+        waiting = sum(1 for e in world.outbox() if e.state == PENDING)
         args = {
             "now": to_iso(world.clock.now()),
             "data_dir": str(world.ctx.data_dir),
             "base_url": sandbox.base_url,
             "tokens": {world.shop.id: world.ctx.refresh_token(world.shop.id)},
-            "keys": rng.sample(todo, min(len(todo), rng.randint(1, 4))) if todo else [],
+            "keys": chosen,
         }
-        finished_alone += _kill_randomly(
-            [sys.executable, str(script), json.dumps(args)], env, 0.6, rng
-        )
+        cmd = [sys.executable, str(script), json.dumps(args)]
+        # at least one request per chosen order (GLS) and per waiting confirmation (Amazon)
+        landed += _kill_while_working(cmd, env, sandbox, rng, len(chosen) + waiting, "DONE")
         store_parses(world.ctx.data_dir, world.clock.now())
+    assert landed == kills, f"{landed} of {attempts} kills landed while the child worked"
 
     # The restart: record what the killed runs left, the operator checks GLS for the
     # uncertain ones (the sandbox knows), label the rest, deliver until done.
@@ -150,20 +174,30 @@ def _label_and_confirm_under_kills(make_sandbox, tmp_path, kills: int, seed: int
     for key in keys:
         n = creates[world.order(key).order_id]
         assert n == 1 or (key in forgotten and n == 2), (key, n)
-    print(f"{kills} kills ({finished_alone} runs finished first), {len(found.uncertain)} uncertain")
+    print(
+        f"label+confirm: {landed} kills landed while the child worked ({attempts} runs), "
+        f"{len(found.uncertain)} labels uncertain"
+    )
+
+
+def _fresh(order: Order) -> bool:
+    """An order a run would send to GLS: new, and no earlier request that may exist."""
+    return order.state == NEW and order.label_pending_at is None
 
 
 def _import_under_kills(make_sandbox, tmp_path, kills: int, seed: int) -> None:
     sandbox, data, now, _shop, env = child_import_world(make_sandbox, tmp_path)
-    cmd = [sys.executable, "-u", "-c", "print('READY', flush=True)\n" + IMPORT_CHILD]
-    sandbox.faults.add("slow", None, "/orders/2026-01-01/orders", delay=0.15)
+    cmd = [sys.executable, "-u", "-c", IMPORT_CHILD]
     rng = random.Random(seed)
-    for _ in range(kills):
-        _kill_randomly(cmd, env, 1.2, rng)
+    landed = attempts = 0
+    while landed < kills and attempts < 2 * kills:
+        attempts += 1
+        # a full import is 4 requests (LWA, 3 pages); one that resumes makes at least 2
+        landed += _kill_while_working(cmd, env, sandbox, rng, 3, "Import finished")
         store_parses(data, now)
         ids = [d["order_id"] for d in _stored_docs(data / "glstui.json")]
         assert len(ids) == len(set(ids))
-    sandbox.faults.clear()
+    assert landed == kills, f"{landed} of {attempts} kills landed while the child worked"
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     ids = [d["order_id"] for d in _stored_docs(data / "glstui.json")]
@@ -177,6 +211,7 @@ def _import_under_kills(make_sandbox, tmp_path, kills: int, seed: int) -> None:
     }
     assert len(ids) == len(set(ids))
     assert set(ids) == expected
+    print(f"import: {landed} kills landed while the child worked ({attempts} runs)")
 
 
 def test_label_and_confirm_killed_at_random_moments(make_sandbox, tmp_path):
@@ -190,7 +225,7 @@ def test_import_killed_at_random_moments(make_sandbox, tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [101, 202])
 def test_label_and_confirm_killed_many_times(make_sandbox, tmp_path, seed):
-    _label_and_confirm_under_kills(make_sandbox, tmp_path, kills=20, seed=seed)
+    _label_and_confirm_under_kills(make_sandbox, tmp_path, kills=20, seed=seed, orders=200)
 
 
 @pytest.mark.slow

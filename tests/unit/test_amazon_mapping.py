@@ -12,7 +12,7 @@ from glstui.amazon.mapping import order_from_api
 from glstui.domain.clock import FixedClock
 from glstui.domain.order import CANCELLED, NEW, SHIPPED
 
-SPECS = Path(__file__).resolve().parents[2] / "../shared/specs/amazon"
+SPECS = Path(__file__).resolve().parents[2] / "tests" / "specs" / "amazon"
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 
 DUTCH_ORDER = {
@@ -110,8 +110,7 @@ def test_status_sets_the_initial_state(status, state):
 
 def test_the_official_model_example_maps():
     path = SPECS / "orders_2026-01-01.json"
-    if not path.exists():
-        pytest.skip(f"Amazon models not found at {path}")
+    assert path.exists(), f"Amazon's models are missing at {path} (see tests/specs/amazon/SOURCE)"
     spec = json.loads(path.read_text())
     op = spec["paths"]["/orders/2026-01-01/orders"]["get"]
     example = op["responses"]["200"]["examples"]["application/json"]["orders"][0]

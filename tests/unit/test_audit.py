@@ -150,7 +150,7 @@ class _Gls:
 class _Amazon:
     """confirmShipment answers 204."""
 
-    async def confirm_shipment(self, refresh_token, region, order_id, body):
+    async def confirm_shipment(self, refresh_token, region, order_id, body, *, before_send=None):
         return None
 
 
@@ -195,7 +195,9 @@ async def test_labels_and_tracking_codes_are_recorded(
     assert all("56570010000042" in e.detail for e in created)
     assert all(e.user == getpass.getuser() for e in created)
 
-    await labelling.delete_label(store, gls, clock, deleted_order.key)
+    await labelling.delete_label(
+        store, gls, clock, deleted_order.key, labels_dir=tmp_path / "labels"
+    )
     (deleted,) = audit.entries(store, action=audit.LABEL_DELETED)
     assert deleted.target == deleted_order.key and "56570010000042" in deleted.detail
 

@@ -16,7 +16,7 @@ MARKERS = {"_", "N_", "gettext"}
 
 
 def literals() -> dict[str, str]:
-    """Every `_("...")` / `N_("...")` literal in glstui/, with where it is."""
+    """Every `_("...")` / `N_("...")` literal (and `template="..."`) in glstui/, with where."""
     found: dict[str, str] = {}
     for path in sorted(PACKAGE.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
@@ -31,6 +31,15 @@ def literals() -> dict[str, str]:
             ):
                 text = node.args[0].value
                 found.setdefault(text, f"{path.relative_to(PACKAGE.parent)}:{node.lineno}")
+            elif isinstance(node, ast.Call):  # Error(template="...") (test_messages_dutch)
+                for kw in node.keywords:
+                    if (
+                        kw.arg == "template"
+                        and isinstance(kw.value, ast.Constant)
+                        and isinstance(kw.value.value, str)
+                    ):
+                        where = f"{path.relative_to(PACKAGE.parent)}:{node.lineno}"
+                        found.setdefault(kw.value.value, where)
     return found
 
 

@@ -25,7 +25,9 @@ class ScriptedAmazon:
         self.answers = list(answers or [])
         self.calls: list[tuple[str, str, dict]] = []
 
-    async def confirm_shipment(self, refresh_token, region, order_id, body):
+    async def confirm_shipment(self, refresh_token, region, order_id, body, *, before_send=None):
+        if before_send is not None:  # as the client: right before the request goes out
+            await before_send()
         self.calls.append((refresh_token, order_id, body))
         answer = self.answers.pop(0) if self.answers else None
         if answer is not None:
@@ -258,10 +260,10 @@ async def test_a_label_deleted_meanwhile_is_not_resurrected(store, clock):
     _seed(store, parcels=1)
 
     class DeletingAmazon(ScriptedAmazon):
-        async def confirm_shipment(self, *args):
+        async def confirm_shipment(self, *args, **kw):
             with store.write() as tx:
                 tx.outbox.delete("s1:1")
-            await super().confirm_shipment(*args)
+            await super().confirm_shipment(*args, **kw)
 
     await _deliver(store, DeletingAmazon(), clock)
     assert _entries(store) == {}

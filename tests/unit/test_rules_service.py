@@ -230,3 +230,32 @@ def test_every_domain_message_has_a_dutch_entry():
     texts = [*MESSAGES.values(), *CSV_MESSAGES.values(), HELD_BY_RULE, TOO_HEAVY]
     texts += [svc.SKIPPED_BEFORE, "all SKUs {list}", "SKU {list}"]
     assert [t for t in texts if t not in dutch] == []
+
+
+def test_reapplying_rules_keeps_the_order_kind_parcelshop_delivery_and_not_for_gls(store):
+    """A rule change must not turn a GLS ParcelShop order into a home delivery to the shop's
+    address, nor release an Amazon Locker order for a GLS label."""
+    shop = order(1)
+    shop.recipient = Recipient(
+        name="GLS ParcelShop Primera",
+        address_lines=["Kerkstraat 8", "2500012345"],
+        postal_code="1011AB",
+        country_code="NL",
+        address_type="PICKUP_POINT",
+    )
+    locker = order(2)
+    locker.recipient = Recipient(
+        name="Amazon Locker - Tulp",
+        address_lines=["Stationsplein 12"],
+        postal_code="1011AB",
+        country_code="NL",
+        address_type="PICKUP_POINT",
+    )
+    put(store, shop, locker)
+    svc.save_rules(store, "shop1", [rule("Express NL", countries=["NL"], express="t12")])
+    svc.reapply(store, "shop1")
+    services = stored(store, shop).decision["services"]
+    assert services["shopDeliveryParcelShopId"] == "2500012345"
+    assert "expressService" not in services
+    assert stored(store, locker).state == HELD
+    assert stored(store, locker).not_for_gls == "pickup_point"
