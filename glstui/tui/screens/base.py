@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from glstui.i18n import N_, _
+from glstui.tui.errors import ReportErrors
 
 if TYPE_CHECKING:
     from glstui.tui.app import GlsApp
@@ -36,7 +37,7 @@ def translate_bindings(node: DOMNode) -> None:
     node._bindings = translated
 
 
-class BaseScreen(Screen[Any]):
+class BaseScreen(ReportErrors, Screen[Any]):
     """A section or form screen. `SECTION` lights its tab; `HELP` explains it (English)."""
 
     SECTION: ClassVar[str] = ""

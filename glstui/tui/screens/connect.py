@@ -28,10 +28,11 @@ from textual.widgets import (
 from textual.widgets.selection_list import Selection
 
 from glstui.amazon.regions import REGIONS, marketplaces_in
-from glstui.domain.errors import ValidationError
+from glstui.domain.errors import GlstuiError, ValidationError
 from glstui.i18n import N_, _
 from glstui.services import connect as connect_svc
 from glstui.services import integrations as svc
+from glstui.tui.errors import ReportErrors
 from glstui.tui.screens.base import BaseScreen, translate_bindings
 from glstui.tui.screens.integrations import user_message
 from glstui.tui.widgets.footer import KeyFooter
@@ -143,7 +144,7 @@ class AddShopScreen(BaseScreen):
             error.update(svc.name_message(err))
             self.query_one("#shop_name", Input).focus()
             return
-        except Exception as err:
+        except GlstuiError as err:
             error.update(escape(user_message(err)))
             return
         self.app.switch_screen(ConnectScreen(pending.integration_id, pending=pending))
@@ -229,7 +230,7 @@ class ConnectScreen(BaseScreen):
     def new_link(self) -> None:
         try:
             self.pending = connect_svc.reconnect(self.ctx, self.integration_id)
-        except Exception as err:
+        except GlstuiError as err:
             self.pending = None
             self.show_result(user_message(err), error=True)
             self.query_one("#url", Static).update(
@@ -369,25 +370,25 @@ class ConnectScreen(BaseScreen):
         else:
             self.run_finish(text)
 
-    @work(exclusive=True, group="connect", exit_on_error=False)
+    @work(exclusive=True, group="connect")
     async def run_finish(self, text: str) -> None:
         try:
             if self.pending is None:
                 self.new_link()
             assert self.pending is not None
             integration = await connect_svc.finish(self.ctx, self.pending, text)
-        except Exception as err:
+        except GlstuiError as err:
             self.show_result(user_message(err), error=True)
             return
         finally:
             self.busy = False
         self.done(integration)
 
-    @work(exclusive=True, group="connect", exit_on_error=False)
+    @work(exclusive=True, group="connect")
     async def run_private(self, token: str) -> None:
         try:
             integration = await connect_svc.connect_private(self.ctx, self.integration_id, token)
-        except Exception as err:
+        except GlstuiError as err:
             self.show_result(user_message(err), error=True)
             return
         finally:
@@ -442,7 +443,7 @@ class ConnectScreen(BaseScreen):
         ]
 
 
-class HandOffModal(ModalScreen[None]):
+class HandOffModal(ReportErrors, ModalScreen[None]):
     """A link for the operator's own browser ("Naar Webshop Backoffice")."""
 
     BINDINGS: ClassVar[list[Any]] = [
