@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
+import pytest
 from test_import_screen import open_import, sandbox, shop_ctx, summary  # noqa: F401
 from textual import events
+from textual.widgets import DataTable, Input, Static
 
+from glstui.services import integrations
 from glstui.tui.app import GlsApp
+from glstui.tui.screens.connect import ConnectScreen
+from glstui.tui.screens.integrations import IntegrationsScreen
 
 
 async def test_a_second_import_in_the_same_session_runs(shop_ctx: Any) -> None:  # noqa: F811
@@ -33,3 +39,89 @@ async def test_q_and_a_section_key_at_once_quit_cleanly(shop_ctx: Any) -> None: 
                 app.post_message(events.Key(key, key))
             await pilot.pause()
         assert app.return_code == 0, keys
+
+
+def shop_names(ctx: Any) -> list[str]:
+    return [i.shop_name for i in integrations.list_integrations(ctx.store)]
+
+
+async def test_after_deleting_the_last_shop_and_adding_one_the_keys_work(
+    ctx: Any, seed_shops: Any
+) -> None:
+    """d y on the only shop, n ctrl+s esc: keys went into the hidden filter field."""
+    seed_shops(ctx)
+    for shop in integrations.list_integrations(ctx.store)[1:]:
+        integrations.delete(ctx.store, ctx.secrets, shop.id, keep_orders=False)
+    app = GlsApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("d", "y", "n", "ctrl+s", "escape")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, IntegrationsScreen)
+        assert not isinstance(app.focused, Input)
+        await pilot.press("2")
+        await pilot.pause()
+        assert app.current_mode == "import"
+        await pilot.press("1")
+        await pilot.pause()
+        assert app.current_mode == "integrations"
+        assert screen.filter_text == ""
+        assert "No shop matches" not in str(screen.query_one("#empty", Static).render())
+
+
+async def test_esc_on_the_connect_screen_removes_the_new_draft(ctx: Any, seed_shops: Any) -> None:
+    seed_shops(ctx)
+    before = shop_names(ctx)  # the seed has one older draft: that one stays
+    app = GlsApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for _visit in range(2):
+            await pilot.press("n", "ctrl+s")
+            await pilot.pause()
+            assert isinstance(app.screen, ConnectScreen)
+            assert len(shop_names(ctx)) == len(before) + 1
+            await pilot.press("escape")
+            await pilot.pause()
+            assert isinstance(app.screen, IntegrationsScreen)
+            assert shop_names(ctx) == before
+            table = app.screen.query_one(DataTable)
+            assert table.row_count == len(before)
+
+
+async def test_a_re_added_shop_is_ticked_on_the_import_screen(ctx: Any, seed_shops: Any) -> None:
+    seed_shops(ctx)
+    app = GlsApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_import(pilot)
+        assert screen.included == {"shop0001", "shop0002"}
+        await pilot.press("1")
+        await pilot.pause()
+        gone = integrations.get(ctx.store, "shop0002")
+        integrations.delete(ctx.store, ctx.secrets, gone.id, keep_orders=False)
+        again = replace(gone, id="shop0009")  # what a connect of the same seller makes
+        with ctx.store.write() as tx:
+            tx.integrations.put(again)
+        ctx.secrets.set("amazon.refresh_token.shop0009", "Atzr|IwEBtestrefreshtoken0009")
+        await pilot.press("2")
+        await pilot.pause()
+        assert screen.included == {"shop0001", "shop0009"}
+
+
+@pytest.mark.parametrize("keys", [("3", "1"), ("2", "1"), ("4", "1"), ("3", "2"), ("2", "3")])
+async def test_section_keys_typed_fast_on_a_first_visit_all_count(
+    ctx: Any, seed_shops: Any, keys: tuple[str, str]
+) -> None:
+    """The second key used to land in the new screen's hidden filter field (3 1: Orders)."""
+    seed_shops(ctx)
+    modes = {"1": "integrations", "2": "import", "3": "orders", "4": "statistics"}
+    app = GlsApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in keys:  # one burst, as a terminal delivers it
+            app.post_message(events.Key(key, key))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.current_mode == modes[keys[-1]]
+        assert not isinstance(app.focused, Input)

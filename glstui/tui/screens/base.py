@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import on
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
+from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widgets import Input
 
@@ -67,6 +69,18 @@ class BaseScreen(ReportErrors, Screen[Any]):
     def focus_main(self) -> None:
         """Where focus goes when the operator leaves a field with esc."""
         self.focus_next()
+
+    @on(DescendantFocus)
+    def _never_into_hidden(self, event: DescendantFocus) -> None:
+        """Textual's auto focus takes the first focusable widget, shown or not: a hidden
+        filter field then swallowed the section keys ("No shop matches '2'"). Move focus to
+        what is shown, or to no widget, so the screen's and the app's keys work."""
+        widget = event.widget
+        if all(getattr(node, "display", True) for node in widget.ancestors_with_self):
+            return
+        self.focus_main()
+        if self.focused is widget:
+            self.set_focus(None)
 
     def action_back(self) -> None:
         focused = self.focused

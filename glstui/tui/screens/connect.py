@@ -147,7 +147,9 @@ class AddShopScreen(BaseScreen):
         except GlstuiError as err:
             error.update(escape(user_message(err)))
             return
-        self.app.switch_screen(ConnectScreen(pending.integration_id, pending=pending))
+        self.app.switch_screen(
+            ConnectScreen(pending.integration_id, pending=pending, new_draft=True)
+        )
 
     def action_back(self) -> None:
         self.dismiss(None)
@@ -174,10 +176,14 @@ class ConnectScreen(BaseScreen):
     ]
 
     def __init__(
-        self, integration_id: str, pending: connect_svc.PendingConsent | None = None
+        self,
+        integration_id: str,
+        pending: connect_svc.PendingConsent | None = None,
+        new_draft: bool = False,
     ) -> None:
         super().__init__()
         self.integration_id = integration_id
+        self.new_draft = new_draft  # Add shop made the draft row just now
         self.pending = pending
         self.private_mode = False
         self.connected = False
@@ -424,7 +430,12 @@ class ConnectScreen(BaseScreen):
         self.dismiss(None)
 
     def action_back(self) -> None:
-        self.dismiss(None)  # the draft shop stays: c on the list connects it later
+        """esc leaves. A draft row Add shop made for this visit goes too (it holds nothing:
+        no seller, no orders); a draft the operator came back to with c stays, as does one
+        whose connect is being finished."""
+        if self.new_draft and not self.connected and not self.busy:
+            connect_svc.discard_draft(self.ctx, self.integration_id)
+        self.dismiss(None)
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         return [

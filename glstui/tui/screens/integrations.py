@@ -104,7 +104,11 @@ class IntegrationsScreen(BaseScreen):
         self.reload()
 
     def focus_main(self) -> None:
-        self.query_one(DataTable).focus()
+        table = self.query_one(DataTable)
+        if table.display:
+            table.focus()
+        else:  # no shops: no widget, so 1-6, n and / reach their bindings
+            self.set_focus(None)
 
     # -- data -----------------------------------------------------------------------------
 
