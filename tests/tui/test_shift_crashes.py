@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -10,10 +11,12 @@ from test_import_screen import open_import, sandbox, shop_ctx, summary  # noqa: 
 from textual import events
 from textual.widgets import DataTable, Input, Static
 
-from glstui.services import integrations
+from glstui.services import integrations, rules
+from glstui.store.sample import make_order
 from glstui.tui.app import GlsApp
 from glstui.tui.screens.connect import ConnectScreen
 from glstui.tui.screens.integrations import IntegrationsScreen
+from glstui.tui.screens.sku_weights import SkuWeightsScreen
 
 
 async def test_a_second_import_in_the_same_session_runs(shop_ctx: Any) -> None:  # noqa: F811
@@ -39,6 +42,9 @@ async def test_q_and_a_section_key_at_once_quit_cleanly(shop_ctx: Any) -> None: 
                 app.post_message(events.Key(key, key))
             await pilot.pause()
         assert app.return_code == 0, keys
+
+
+NOW = datetime(2026, 11, 27, 7, 0, tzinfo=UTC)
 
 
 def shop_names(ctx: Any) -> list[str]:
@@ -125,3 +131,67 @@ async def test_section_keys_typed_fast_on_a_first_visit_all_count(
         await pilot.pause()
         assert app.current_mode == modes[keys[-1]]
         assert not isinstance(app.focused, Input)
+
+
+MARKUP_NAME = "Bad [/] name [bold]x"
+
+
+def screen_text(app: GlsApp) -> str:
+    """What the terminal shows, as plain text."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
+
+
+async def test_markup_in_shop_names_skus_titles_and_cities_is_shown_literally(
+    ctx: Any, seed_shops: Any
+) -> None:
+    seed_shops(ctx)
+    integrations.update(ctx.store, "shop0002", shop_name=MARKUP_NAME)
+    rules.import_weights_csv(ctx.store, "sku,kg\n[b]SKU[/b],1.5\n")
+    order = make_order(1, "shop0002", created_at=NOW)
+    order.recipient.city = "[red]Ut[/]"
+    order.items[0].sku = "[b]SKU[/b]"
+    order.items[0].title = "Boek [i]x[/i] [/]"
+    with ctx.store.write() as tx:
+        tx.orders.put(order)
+    app = GlsApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert MARKUP_NAME in screen_text(app)  # Integrations
+        table = app.screen.query_one(DataTable)
+        names = [str(table.get_cell_at((row, 1))) for row in range(table.row_count)]
+        table.move_cursor(row=names.index(MARKUP_NAME))
+        await pilot.press("enter")  # details
+        await pilot.pause()
+        assert MARKUP_NAME in app.screen.query_one("#shop_name", Input).value
+        await pilot.press("escape", "escape", "d")  # leave the field, the screen; delete?
+        await pilot.pause()
+        assert f"Delete the shop '{MARKUP_NAME}'?" in screen_text(app)
+        await pilot.press("n", "2")
+        await pilot.pause()
+        assert "Bad [/] name" in screen_text(app)  # Import (the name is cut at 80 columns)
+        await pilot.press("3")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        text = screen_text(app)
+        assert "[red]Ut[/]" in text and "Bad [/]" in text
+        detail = str(app.screen.query_one("#detail", Static).render())
+        assert "[b]SKU[/b]" in detail and "Boek [i]x[/i] [/]" in detail
+        await pilot.press("4")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Bad [/] name" in screen_text(app)
+        await pilot.press("1")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        table.move_cursor(row=0)
+        await pilot.press("enter")  # details of another shop: type the markup name
+        await pilot.pause()
+        box = app.screen.query_one("#shop_name", Input)
+        box.value = MARKUP_NAME
+        await pilot.pause()
+        assert f"A shop named '{MARKUP_NAME}' already exists" in screen_text(app)
+        app.push_screen(SkuWeightsScreen())
+        await pilot.pause()
+        assert "[b]SKU[/b]" in screen_text(app)
+    assert app._exception is None

@@ -102,7 +102,7 @@ class DetailsScreen(BaseScreen):
         try:
             integration = svc.get(self.ctx.store, self.integration_id)
         except svc.IntegrationNotFound as err:
-            self.notify(err.user_message, severity="error")
+            self.notify(user_message(err), severity="error", markup=False)
             self.dismiss(None)
             return
         self.integration = integration
@@ -156,7 +156,7 @@ class DetailsScreen(BaseScreen):
 
     def _show_name_error(self, problem: str | None) -> None:
         error = self.query_one("#name-error", Static)
-        error.update(problem or "")
+        error.update(Text(problem or ""))  # it quotes the typed name
         self.query_one("#shop_name", Input).set_class(bool(problem), "-invalid")
 
     def action_rules(self) -> None:

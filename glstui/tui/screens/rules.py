@@ -143,7 +143,7 @@ class RulesScreen(BaseScreen):
             integration = integrations_svc.get(self.ctx.store, self.integration_id)
             rules = svc.parse_rules(integration.rules)
         except integrations_svc.IntegrationNotFound as err:
-            self.notify(err.user_message, severity="error")
+            self.notify(user_message(err), severity="error", markup=False)
             self.dismiss(None)
             return
         except RuleError as err:

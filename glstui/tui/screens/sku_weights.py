@@ -103,7 +103,7 @@ class SkuWeightsScreen(BaseScreen):
         table.add_column(_("SKU"), width=sku_w, key="sku")
         table.add_column(_("kg per item"), width=12, key="kg")
         for sku in sorted(self.weights):
-            table.add_row(sku, Text(f"{self.weights[sku]:g}", justify="right"), key=sku)
+            table.add_row(Text(sku), Text(f"{self.weights[sku]:g}", justify="right"), key=sku)
         if self.weights:
             table.move_cursor(row=min(max(keep, 0), len(self.weights) - 1))
 

@@ -314,6 +314,7 @@ class SupportScreen(BaseScreen):
                 path=display_path(bundle.path)
             ),
             timeout=15,
+            markup=False,
         )
 
     def action_log_out(self) -> None:
