@@ -303,16 +303,9 @@ class GlsApp(errors.ReportErrors, App[int]):
         super()._handle_exception(error)
 
     def _fatal_error(self) -> None:
-        """Textual's exit traceback, with show_locals=False: locals hold buyer data."""
-        import rich
-        from rich.segment import Segments
-        from rich.traceback import Traceback
-
+        """Textual's exit traceback, without local variables (they hold buyer data)."""
         self.bell()
-        traceback = Traceback(show_locals=False, width=None, suppress=[rich])
-        self._exit_renderables.append(
-            Segments(self.console.render(traceback, self.console.options))
-        )
+        self._exit_renderables.append(errors.exit_traceback(self.console))
         self._close_messages_no_wait()
 
     # -- app-wide defaults ----------------------------------------------------------------

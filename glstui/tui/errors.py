@@ -25,6 +25,8 @@ from glstui.i18n import _
 from glstui.logs import LOG_FILE
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.segment import Segments
     from textual.app import App
     from textual.message import Message
 
@@ -92,3 +94,13 @@ def caller_keeps_running() -> bool:
     is the honest outcome. Frame 0 is this function, 1 `_handle_exception`, 2 its caller.
     """
     return sys._getframe(2).f_code.co_name in {"_tick", "_flush_next_callbacks"}
+
+
+def exit_traceback(console: Console) -> Segments:
+    """The traceback Textual prints when it exits on an error, with show_locals=False."""
+    import rich
+    from rich.segment import Segments
+    from rich.traceback import Traceback
+
+    traceback = Traceback(show_locals=False, width=None, suppress=[rich])
+    return Segments(console.render(traceback, console.options))

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from test_import_screen import sandbox, shop_ctx  # noqa: F401
+import pytest
+from test_import_screen import open_import, sandbox, shop_ctx  # noqa: F401
 from textual.widgets import DataTable, Static
 
-from glstui.services import importer
+import glstui.tui.app as app_module
 from glstui.services import integrations as svc
 from glstui.store import Store
 from glstui.tui.app import GlsApp
@@ -21,17 +22,20 @@ def counts(screen: OrdersScreen) -> str:
 
 async def test_orders_shows_the_orders_of_an_import_that_ends_while_it_is_open(
     shop_ctx: Any,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """In this process the end of the import's worker is the signal, not the poll."""
+    monkeypatch.setattr(app_module, "POLL_S", 3600.0)
     app = GlsApp(shop_ctx)
     async with app.run_test(size=(80, 24)) as pilot:
+        importing = await open_import(pilot)
         await pilot.press("3")
         await app.workers.wait_for_complete()
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, OrdersScreen)
         assert counts(screen).startswith("No orders yet.")
-        # an import started elsewhere (the Import screen, the app's own work) ends meanwhile
-        app.run_worker(importer.import_shops(shop_ctx, ["shop0001"]), group="elsewhere")
+        await app.run_action("start", importing)  # the Import screen's s, ending meanwhile
         await app.workers.wait_for_complete()
         await pilot.pause()
         await app.workers.wait_for_complete()

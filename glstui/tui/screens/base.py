@@ -16,6 +16,7 @@ from textual.dom import DOMNode
 from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widgets import Input
+from textual.worker import Worker, WorkerState
 
 from glstui.i18n import N_, _
 from glstui.tui.errors import ReportErrors
@@ -69,6 +70,13 @@ class BaseScreen(ReportErrors, Screen[Any]):
     def focus_main(self) -> None:
         """Where focus goes when the operator leaves a field with esc."""
         self.focus_next()
+
+    @on(Worker.StateChanged)
+    def _worker_ended(self, event: Worker.StateChanged) -> None:
+        """A screen's worker (an import, a label run) may have committed: let the shown
+        screen follow at once (worker messages do not bubble to the app)."""
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.gls_app.check_store()
 
     @on(DescendantFocus)
     def _never_into_hidden(self, event: DescendantFocus) -> None:
