@@ -15,7 +15,7 @@ from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
 from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerState
 
 from glstui.i18n import N_, _
@@ -82,8 +82,10 @@ class BaseScreen(ReportErrors, Screen[Any]):
     def _never_into_hidden(self, event: DescendantFocus) -> None:
         """Textual's auto focus takes the first focusable widget, shown or not: a hidden
         filter field then swallowed the section keys ("No shop matches '2'"). Move focus to
-        what is shown, or to no widget, so the screen's and the app's keys work."""
+        the main widget (focus_main), or to no widget, so the screen's and the app's keys work."""
         widget = event.widget
+        if not isinstance(widget, Input | TextArea):
+            return  # a hidden table takes no letters or digits; it shows once it has rows
         if all(getattr(node, "display", True) for node in widget.ancestors_with_self):
             return
         self.focus_main()

@@ -104,11 +104,7 @@ class IntegrationsScreen(BaseScreen):
         self.reload()
 
     def focus_main(self) -> None:
-        table = self.query_one(DataTable)
-        if table.display:
-            table.focus()
-        else:  # no shops: no widget, so 1-6, n and / reach their bindings
-            self.set_focus(None)
+        self.query_one(DataTable).focus()  # hidden while there are no shops: keys pass it
 
     # -- data -----------------------------------------------------------------------------
 
