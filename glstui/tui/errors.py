@@ -6,9 +6,12 @@
   the traceback goes to the log at ERROR, logger `glstui.tui.errors`, message starting with
   `UNEXPECTED` ("Unexpected error"). Tests fail on such a record, so the handler hides nothing.
 
-`ReportErrors` is mixed into the app and every screen: an exception from one of their handlers
-is reported instead of ending their message loop (Textual would stop the loop and exit the app).
-Tracebacks never show local variables (they hold buyer names and addresses).
+`ReportErrors` is mixed into the app, every screen and modal, the orders table and the log
+pane: an exception from one of their handlers is reported instead of ending their message loop
+(Textual would stop the loop and exit the app). The app's `_dispatch_action` does the same for
+every action, its `_handle_exception` for workers, timers and queued callbacks. An error that
+still ends one of Textual's own loops is logged and exits as Textual does. Tracebacks never
+show local variables (they hold buyer names and addresses).
 """
 
 from __future__ import annotations

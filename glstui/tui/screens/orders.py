@@ -53,6 +53,7 @@ from glstui.services.orders_query import (
     parse_filter,
 )
 from glstui.tui import errors
+from glstui.tui.errors import ReportErrors
 from glstui.tui.screens.base import BaseScreen
 from glstui.tui.widgets.confirm import ConfirmModal
 from glstui.tui.widgets.footer import KeyFooter
@@ -253,7 +254,7 @@ def read_label_info(store: Any, order: Order, data_dir: Path | None = None) -> L
     return info
 
 
-class OrdersTable(DataTable[Any]):
+class OrdersTable(ReportErrors, DataTable[Any]):
     """A DataTable that asks for the next/previous window at its edges, and tells the screen
     when the operator moves (so the details replace the log of the last run)."""
 
