@@ -83,7 +83,14 @@ class GlsApp(errors.ReportErrors, App[int]):
 
     BINDINGS: ClassVar[list[Any]] = [
         *(
-            Binding(key, f"section('{mode}')", N_(title), show=False, id=f"section.{mode}")
+            Binding(
+                key,
+                f"section('{mode}')",
+                N_(title),
+                show=False,
+                id=f"section.{mode}",
+                priority=True,  # see check_action
+            )
             for mode, key, title in SECTIONS
         ),
         *(
@@ -327,9 +334,14 @@ class GlsApp(errors.ReportErrors, App[int]):
         super().exit(*args, **kwargs)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """1-6 are priority keys: handled in the order typed, before a screen that is still
+        being built sees them (`5 6 s` typed fast used to lose the 6 or the s). In a text
+        field they are the digits typed."""
         if self.quitting:
             return False
-        return not (action == "section" and self.secrets_locked())
+        if action != "section":
+            return True
+        return not (self.secrets_locked() or isinstance(self.focused, Input | TextArea))
 
     def action_section(self, mode: str) -> None:
         if self.current_mode != mode:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -195,3 +196,43 @@ async def test_markup_in_shop_names_skus_titles_and_cities_is_shown_literally(
         await pilot.pause()
         assert "[b]SKU[/b]" in screen_text(app)
     assert app._exception is None
+
+
+@pytest.fixture
+def demo_ctx() -> Iterator[Any]:
+    """`glstui --demo`: its sandbox threads make a first visit slow enough to show the race."""
+    from glstui.demo import build_demo_context
+
+    ctx = build_demo_context("en")
+    yield ctx
+    ctx.close()
+
+
+@pytest.mark.parametrize("keys", [("5", "6", "s"), ("4", "5", "6", "s")])
+async def test_a_burst_through_new_screens_ends_where_it_was_typed(
+    demo_ctx: Any, keys: tuple[str, ...]
+) -> None:
+    """Keys, Help, s typed in one burst must open Support: 1-6 are taken in typed order."""
+    from glstui.tui.screens.support import SupportScreen
+
+    app = GlsApp(demo_ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in keys:
+            app.post_message(events.Key(key, key))
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.current_mode == "help"
+        assert isinstance(app.screen, SupportScreen)
+
+
+async def test_digits_typed_in_a_field_stay_in_the_field(ctx: Any, seed_shops: Any) -> None:
+    seed_shops(ctx)
+    app = GlsApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", "2", "3")
+        await pilot.pause()
+        assert app.current_mode == "integrations"
+        assert app.screen.query_one("#filter", Input).value == "23"
