@@ -202,10 +202,12 @@ async def test_markup_in_shop_names_skus_titles_and_cities_is_shown_literally(
 def demo_ctx() -> Iterator[Any]:
     """`glstui --demo`: its sandbox threads make a first visit slow enough to show the race."""
     from glstui.demo import build_demo_context
+    from glstui.logs import shutdown_logging
 
     ctx = build_demo_context("en")
     yield ctx
     ctx.close()
+    shutdown_logging()  # the demo pointed the log at its own (now removed) data dir
 
 
 @pytest.mark.parametrize("keys", [("5", "6", "s"), ("4", "5", "6", "s")])
