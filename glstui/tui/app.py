@@ -27,10 +27,14 @@ from textual.binding import Binding
 from textual.events import DescendantFocus
 from textual.screen import Screen
 from textual.widgets import Input, TextArea
+from textual.worker import Worker, WorkerFailed, WorkerState
 
+from glstui.domain.errors import GlstuiError
 from glstui.i18n import N_, _, set_language
 from glstui.services.events import ERROR, INFO, Event, LogLine
+from glstui.tui import errors
 from glstui.tui.screens.base import translate_bindings
+from glstui.tui.store_watch import POLL_S, StoreWatch
 from glstui.tui.widgets.section_bar import SECTIONS, section_title
 
 DEFAULT_THEME = "ansi-dark"
@@ -62,7 +66,7 @@ def _screen(module: str, cls: str) -> Callable[[], Screen[Any]]:
     return make
 
 
-class GlsApp(App[int]):
+class GlsApp(errors.ReportErrors, App[int]):
     CSS_PATH = "app.tcss"
     TITLE = "glstui"
     ENABLE_COMMAND_PALETTE = True
@@ -79,7 +83,14 @@ class GlsApp(App[int]):
 
     BINDINGS: ClassVar[list[Any]] = [
         *(
-            Binding(key, f"section('{mode}')", N_(title), show=False, id=f"section.{mode}")
+            Binding(
+                key,
+                f"section('{mode}')",
+                N_(title),
+                show=False,
+                id=f"section.{mode}",
+                priority=True,  # see check_action
+            )
             for mode, key, title in SECTIONS
         ),
         *(
@@ -103,10 +114,14 @@ class GlsApp(App[int]):
         self._activity_seq = 0
         self._started = False
         self._due_timer: Any = None
+        store = getattr(ctx, "store", None)
+        self.store_watch = StoreWatch(store.path) if store is not None else None
 
     # -- start ---------------------------------------------------------------------------
 
     def on_mount(self) -> None:
+        if self.store_watch is not None:
+            self.set_interval(POLL_S, self.check_store, name="store-watch")
         if self.secrets_locked():
             from glstui.tui.screens.login import LoginScreen
 
@@ -119,7 +134,7 @@ class GlsApp(App[int]):
         if self._started or self.secrets_locked():
             return
         self._started = True
-        self.run_worker(self._start_up(), group="startup", exit_on_error=False)
+        self.run_worker(self._start_up(), group="startup")
         self.set_interval(DELIVERY_INTERVAL_S, self.deliver_due)
 
     # -- background work ------------------------------------------------------------------
@@ -184,7 +199,7 @@ class GlsApp(App[int]):
             return
         if any(w.group == "outbox" and not w.is_finished for w in self.workers):
             return
-        self.run_worker(self._deliver_due(), group="outbox", exclusive=True, exit_on_error=False)
+        self.run_worker(self._deliver_due(), group="outbox", exclusive=True)
 
     async def _deliver_due(self) -> None:
         from glstui.services import outbox
@@ -201,8 +216,8 @@ class GlsApp(App[int]):
                 result = await outbox.deliver_pending(ctx, lines.append)  # type: ignore[arg-type]
         except MissingCredentials:
             return  # the Keys screen and the Orders screen say what is missing
-        except Exception as exc:
-            error = getattr(exc, "user_message", None) or str(exc) or type(exc).__name__
+        except GlstuiError as exc:  # Amazon down, store busy: the next tick tries again
+            error = _(exc.user_message) if exc.user_message else type(exc).__name__
             self.add_activity(
                 _("Sending tracking codes failed: {error}").format(error=error), ERROR
             )
@@ -250,9 +265,55 @@ class GlsApp(App[int]):
         if callable(listener):
             listener()
 
+    def check_store(self) -> None:
+        """Tell the shown screen when the store changed (see glstui.tui.store_watch)."""
+        if self.store_watch is None or not self.store_watch.changed():
+            return
+        listener = getattr(self.screen, "store_changed", None)
+        if callable(listener):
+            listener()
+
+    @on(Worker.StateChanged)
+    def _worker_ended(self, event: Worker.StateChanged) -> None:
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.check_store()
+
     def secrets_locked(self) -> bool:
         secrets = getattr(self.ctx, "secrets", None)
         return bool(getattr(secrets, "locked", False))
+
+    # -- the one error path (glstui.tui.errors) ------------------------------------------
+
+    def report_error(self, err: BaseException) -> None:
+        """Toast and log an error an action, handler or worker could not handle itself."""
+        errors.report(self, err)
+
+    async def _dispatch_action(self, namespace: Any, action_name: str, params: Any) -> bool:
+        """Every key, palette entry and click action: an error is reported, the app goes on."""
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except Exception as err:
+            self.report_error(err)
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        """What still reaches Textual: a worker's error or a failed timer/callback is reported
+        and the app goes on; an error that ended a message loop (Textual's own widgets) is
+        logged, then the app exits as Textual does, but without local variables."""
+        if isinstance(error, WorkerFailed):
+            self.report_error(error.error)
+            return
+        if errors.caller_keeps_running():
+            self.report_error(error)
+            return
+        errors.log_error(error)
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        """Textual's exit traceback, without local variables (they hold buyer data)."""
+        self.bell()
+        self._exit_renderables.append(errors.exit_traceback(self.console))
+        self._close_messages_no_wait()
 
     # -- app-wide defaults ----------------------------------------------------------------
 
@@ -273,9 +334,14 @@ class GlsApp(App[int]):
         super().exit(*args, **kwargs)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """1-6 are priority keys: handled in the order typed, before a screen that is still
+        being built sees them (`5 6 s` typed fast used to lose the 6 or the s). In a text
+        field they are the digits typed."""
         if self.quitting:
             return False
-        return not (action == "section" and self.secrets_locked())
+        if action != "section":
+            return True
+        return not (self.secrets_locked() or isinstance(self.focused, Input | TextArea))
 
     def action_section(self, mode: str) -> None:
         if self.current_mode != mode:

@@ -10,12 +10,16 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from textual import on
 from textual.binding import Binding, BindingsMap
 from textual.dom import DOMNode
+from textual.events import DescendantFocus
 from textual.screen import Screen
-from textual.widgets import Input
+from textual.widgets import Input, TextArea
+from textual.worker import Worker, WorkerState
 
 from glstui.i18n import N_, _
+from glstui.tui.errors import ReportErrors
 
 if TYPE_CHECKING:
     from glstui.tui.app import GlsApp
@@ -36,7 +40,7 @@ def translate_bindings(node: DOMNode) -> None:
     node._bindings = translated
 
 
-class BaseScreen(Screen[Any]):
+class BaseScreen(ReportErrors, Screen[Any]):
     """A section or form screen. `SECTION` lights its tab; `HELP` explains it (English)."""
 
     SECTION: ClassVar[str] = ""
@@ -66,6 +70,27 @@ class BaseScreen(Screen[Any]):
     def focus_main(self) -> None:
         """Where focus goes when the operator leaves a field with esc."""
         self.focus_next()
+
+    @on(Worker.StateChanged)
+    def _worker_ended(self, event: Worker.StateChanged) -> None:
+        """A screen's worker (an import, a label run) may have committed: let the shown
+        screen follow at once (worker messages do not bubble to the app)."""
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self.gls_app.check_store()
+
+    @on(DescendantFocus)
+    def _never_into_hidden(self, event: DescendantFocus) -> None:
+        """Textual's auto focus takes the first focusable widget, shown or not: a hidden
+        filter field then swallowed the section keys ("No shop matches '2'"). Move focus to
+        the main widget (focus_main), or to no widget, so the screen's and the app's keys work."""
+        widget = event.widget
+        if not isinstance(widget, Input | TextArea):
+            return  # a hidden table takes no letters or digits; it shows once it has rows
+        if all(getattr(node, "display", True) for node in widget.ancestors_with_self):
+            return
+        self.focus_main()
+        if self.focused is widget:
+            self.set_focus(None)
 
     def action_back(self) -> None:
         focused = self.focused

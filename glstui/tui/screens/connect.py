@@ -28,10 +28,11 @@ from textual.widgets import (
 from textual.widgets.selection_list import Selection
 
 from glstui.amazon.regions import REGIONS, marketplaces_in
-from glstui.domain.errors import ValidationError
+from glstui.domain.errors import GlstuiError, ValidationError
 from glstui.i18n import N_, _
 from glstui.services import connect as connect_svc
 from glstui.services import integrations as svc
+from glstui.tui.errors import ReportErrors
 from glstui.tui.screens.base import BaseScreen, translate_bindings
 from glstui.tui.screens.integrations import user_message
 from glstui.tui.widgets.footer import KeyFooter
@@ -143,10 +144,12 @@ class AddShopScreen(BaseScreen):
             error.update(svc.name_message(err))
             self.query_one("#shop_name", Input).focus()
             return
-        except Exception as err:
+        except GlstuiError as err:
             error.update(escape(user_message(err)))
             return
-        self.app.switch_screen(ConnectScreen(pending.integration_id, pending=pending))
+        self.app.switch_screen(
+            ConnectScreen(pending.integration_id, pending=pending, new_draft=True)
+        )
 
     def action_back(self) -> None:
         self.dismiss(None)
@@ -173,10 +176,14 @@ class ConnectScreen(BaseScreen):
     ]
 
     def __init__(
-        self, integration_id: str, pending: connect_svc.PendingConsent | None = None
+        self,
+        integration_id: str,
+        pending: connect_svc.PendingConsent | None = None,
+        new_draft: bool = False,
     ) -> None:
         super().__init__()
         self.integration_id = integration_id
+        self.new_draft = new_draft  # Add shop made the draft row just now
         self.pending = pending
         self.private_mode = False
         self.connected = False
@@ -229,7 +236,7 @@ class ConnectScreen(BaseScreen):
     def new_link(self) -> None:
         try:
             self.pending = connect_svc.reconnect(self.ctx, self.integration_id)
-        except Exception as err:
+        except GlstuiError as err:
             self.pending = None
             self.show_result(user_message(err), error=True)
             self.query_one("#url", Static).update(
@@ -369,25 +376,25 @@ class ConnectScreen(BaseScreen):
         else:
             self.run_finish(text)
 
-    @work(exclusive=True, group="connect", exit_on_error=False)
+    @work(exclusive=True, group="connect")
     async def run_finish(self, text: str) -> None:
         try:
             if self.pending is None:
                 self.new_link()
             assert self.pending is not None
             integration = await connect_svc.finish(self.ctx, self.pending, text)
-        except Exception as err:
+        except GlstuiError as err:
             self.show_result(user_message(err), error=True)
             return
         finally:
             self.busy = False
         self.done(integration)
 
-    @work(exclusive=True, group="connect", exit_on_error=False)
+    @work(exclusive=True, group="connect")
     async def run_private(self, token: str) -> None:
         try:
             integration = await connect_svc.connect_private(self.ctx, self.integration_id, token)
-        except Exception as err:
+        except GlstuiError as err:
             self.show_result(user_message(err), error=True)
             return
         finally:
@@ -423,7 +430,12 @@ class ConnectScreen(BaseScreen):
         self.dismiss(None)
 
     def action_back(self) -> None:
-        self.dismiss(None)  # the draft shop stays: c on the list connects it later
+        """esc leaves. A draft row Add shop made for this visit goes too (it holds nothing:
+        no seller, no orders); a draft the operator came back to with c stays, as does one
+        whose connect is being finished."""
+        if self.new_draft and not self.connected and not self.busy:
+            connect_svc.discard_draft(self.ctx, self.integration_id)
+        self.dismiss(None)
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         return [
@@ -442,7 +454,7 @@ class ConnectScreen(BaseScreen):
         ]
 
 
-class HandOffModal(ModalScreen[None]):
+class HandOffModal(ReportErrors, ModalScreen[None]):
     """A link for the operator's own browser ("Naar Webshop Backoffice")."""
 
     BINDINGS: ClassVar[list[Any]] = [

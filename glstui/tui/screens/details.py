@@ -17,7 +17,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from glstui.amazon.regions import MARKETPLACES_BY_ID
-from glstui.domain.errors import ValidationError
+from glstui.domain.errors import GlstuiError, ValidationError
 from glstui.domain.integration import Integration
 from glstui.i18n import N_, _
 from glstui.services import integrations as svc
@@ -102,7 +102,7 @@ class DetailsScreen(BaseScreen):
         try:
             integration = svc.get(self.ctx.store, self.integration_id)
         except svc.IntegrationNotFound as err:
-            self.notify(err.user_message, severity="error")
+            self.notify(user_message(err), severity="error", markup=False)
             self.dismiss(None)
             return
         self.integration = integration
@@ -156,7 +156,7 @@ class DetailsScreen(BaseScreen):
 
     def _show_name_error(self, problem: str | None) -> None:
         error = self.query_one("#name-error", Static)
-        error.update(problem or "")
+        error.update(Text(problem or ""))  # it quotes the typed name
         self.query_one("#shop_name", Input).set_class(bool(problem), "-invalid")
 
     def action_rules(self) -> None:
@@ -196,7 +196,7 @@ class DetailsScreen(BaseScreen):
             self.query_one("#shop_name", Input).focus()
             self.notify(svc.name_message(err), severity="error", markup=False)
             return False
-        except Exception as err:
+        except GlstuiError as err:
             self.notify(user_message(err), severity="error", markup=False)
             return False
         self.integration = updated
@@ -237,7 +237,7 @@ class DetailsScreen(BaseScreen):
                 return
             try:
                 svc.delete(self.ctx.store, self.ctx.secrets, integration.id, result["keep_orders"])
-            except Exception as err:
+            except GlstuiError as err:
                 self.notify(user_message(err), severity="error", markup=False)
                 return
             self.notify(

@@ -17,6 +17,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Markdown, Static
 
 from glstui.i18n import N_, _, get_language
+from glstui.tui.errors import ReportErrors
 from glstui.tui.screens.base import BaseScreen, translate_bindings
 from glstui.tui.widgets.footer import KeyFooter
 from glstui.tui.widgets.section_bar import SECTIONS, SectionBar
@@ -172,7 +173,7 @@ def key_table(screen: Screen[Any]) -> Table:
     return table
 
 
-class HelpModal(ModalScreen[None]):
+class HelpModal(ReportErrors, ModalScreen[None]):
     """?/F1: what this screen is for and every key that works on it."""
 
     BINDINGS: ClassVar[list[Any]] = [

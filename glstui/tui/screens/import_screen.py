@@ -25,6 +25,7 @@ from glstui.i18n import N_, _
 from glstui.services import importer as svc
 from glstui.services.events import ERROR, INFO, WARNING, Event, LogLine, Progress
 from glstui.services.integrations import list_integrations
+from glstui.tui import errors
 from glstui.tui.screens.base import BaseScreen
 from glstui.tui.widgets.log_pane import LogPane
 from glstui.tui.widgets.section_bar import SectionBar
@@ -110,7 +111,7 @@ class ImportScreen(BaseScreen):
         super().__init__()
         self.integrations: list[Integration] = []
         self.included: set[str] = set()
-        self._chosen_once = False
+        self._seen_importable: set[str] = set()
         self.running = False
         self.last_run: Any = None
         self._bars: dict[str, ShopProgress] = {}
@@ -152,6 +153,8 @@ class ImportScreen(BaseScreen):
         if not self.running:
             self.reload()
 
+    store_changed = on_screen_resume
+
     def focus_main(self) -> None:
         self.query_one("#shops", DataTable).focus()
 
@@ -160,12 +163,10 @@ class ImportScreen(BaseScreen):
     def reload(self) -> None:
         self.integrations = list_integrations(self.ctx.store)
         importable = {i.id for i in self.integrations if i.importable}
-        if not self._chosen_once:
-            self.included = set(importable)
-            self._chosen_once = True
-        else:
-            # New shops that became importable are included; gone ones dropped.
-            self.included &= importable
+        # Shops that became importable since the last look (new, re-added, connected again)
+        # are included; gone ones dropped; one the operator left out stays out.
+        self.included = (self.included & importable) | (importable - self._seen_importable)
+        self._seen_importable = importable
         self._fill()
 
     def _fill(self) -> None:
@@ -300,7 +301,7 @@ class ImportScreen(BaseScreen):
         self._bars[""].bar.update(total=len(ids), progress=0)
         box.display = True
 
-    @work(exclusive=True, group=GROUP, exit_on_error=False)
+    @work(exclusive=True, group=GROUP, exit_on_error=False)  # see on_worker_state_changed
     async def run_import(self, ids: list[str]) -> Any:
         return await svc.import_shops(self.ctx, ids, self.report_event)
 
@@ -353,8 +354,10 @@ class ImportScreen(BaseScreen):
             text = _("Import stopped: the pages stored so far are kept.")
             failed = False
         else:
-            error = event.worker.error
-            text = _("Import could not run: {why}").format(why=_user_message(error))
+            error = event.worker.error or RuntimeError("no error recorded")
+            errors.log_error(error)  # the one path: a bug's traceback goes to the log
+            why = errors.operator_message(error, errors.log_file(self.ctx))
+            text = _("Import could not run: {why}").format(why=why)
             log.add(text, ERROR, self._now())
             failed = True
         log.flush()
@@ -383,11 +386,6 @@ class ImportScreen(BaseScreen):
                 self.action_stop,
             ),
         ]
-
-
-def _user_message(error: BaseException | None) -> str:
-    message = getattr(error, "user_message", None) or (str(error) if error else "")
-    return message or type(error).__name__
 
 
 __all__ = ["INFO", "ImportScreen"]

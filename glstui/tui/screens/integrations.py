@@ -16,10 +16,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
+from textual.widgets.data_table import CellDoesNotExist
 
+from glstui.domain.errors import GlstuiError
 from glstui.domain.integration import Integration
 from glstui.i18n import N_, _
 from glstui.services import integrations as svc
+from glstui.tui import errors
 from glstui.tui.screens.base import BaseScreen
 from glstui.tui.widgets.footer import KeyFooter
 from glstui.tui.widgets.section_bar import SectionBar
@@ -37,14 +40,9 @@ def short(name: str, width: int = NAME_WIDTH) -> str:
     return name if len(name) <= width else name[: width - 1] + "…"
 
 
-def user_message(err: BaseException) -> str:
-    """The plain-words message of a typed error (they carry .user_message)."""
-    message = getattr(err, "user_message", None) or getattr(err, "message", None)
-    if not message and type(err).__module__.startswith("glstui") and str(err):
-        message = str(err)  # our own errors carry no secrets (CONTRACT)
-    if message:
-        return _(str(message))
-    return _("Something went wrong: {error}").format(error=type(err).__name__)
+def user_message(err: GlstuiError) -> str:
+    """The operator's words for one of our errors, translated (see glstui.tui.errors)."""
+    return errors.operator_message(err, None)
 
 
 class IntegrationsScreen(BaseScreen):
@@ -102,8 +100,11 @@ class IntegrationsScreen(BaseScreen):
     def on_screen_resume(self) -> None:
         self.reload()
 
+    def store_changed(self) -> None:
+        self.reload()
+
     def focus_main(self) -> None:
-        self.query_one(DataTable).focus()
+        self.query_one(DataTable).focus()  # hidden while there are no shops: keys pass it
 
     # -- data -----------------------------------------------------------------------------
 
@@ -174,7 +175,7 @@ class IntegrationsScreen(BaseScreen):
             return None
         try:
             row_key, _col = table.coordinate_to_cell_key(table.cursor_coordinate)
-        except Exception:
+        except CellDoesNotExist:
             return None
         return row_key.value
 
@@ -209,8 +210,8 @@ class IntegrationsScreen(BaseScreen):
             return
         try:
             updated = svc.toggle_active(self.ctx.store, integration.id)
-        except Exception as err:
-            self.notify(user_message(err), severity="error")
+        except GlstuiError as err:
+            self.notify(user_message(err), severity="error", markup=False)
             return
         self.reload(updated.id)
         text = (
@@ -226,8 +227,8 @@ class IntegrationsScreen(BaseScreen):
             return
         try:
             updated = svc.toggle_tracking(self.ctx.store, integration.id)
-        except Exception as err:
-            self.notify(user_message(err), severity="error")
+        except GlstuiError as err:
+            self.notify(user_message(err), severity="error", markup=False)
             return
         self.reload(updated.id)
         text = (
@@ -287,8 +288,8 @@ class IntegrationsScreen(BaseScreen):
     def delete(self, integration: Integration, keep_orders: bool) -> None:
         try:
             result = svc.delete(self.ctx.store, self.ctx.secrets, integration.id, keep_orders)
-        except Exception as err:
-            self.notify(user_message(err), severity="error")
+        except GlstuiError as err:
+            self.notify(user_message(err), severity="error", markup=False)
             return
         self.reload()
         if keep_orders:

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
 
+from glstui.domain.errors import GlstuiError
 from glstui.i18n import N_, _
 from glstui.services.keys import save_keys
 from glstui.tui.screens.base import BaseScreen
@@ -111,7 +112,7 @@ class KeysScreen(BaseScreen):
             box = self.query_one(f"#{field_id(name)}", Input)
             try:
                 value = secrets.get(name)
-            except Exception as err:
+            except GlstuiError as err:
                 self.show_status(user_message(err), error=True)
                 value = None
             box.placeholder = masked(value)
@@ -147,7 +148,7 @@ class KeysScreen(BaseScreen):
         env = pressed.name if pressed else "test"
         try:
             saved = save_keys(self.ctx, {n: box.value for n, box in boxes.items()}, env)
-        except Exception as err:
+        except GlstuiError as err:
             self.show_status(user_message(err), error=True)
             return
         changed = []
@@ -171,24 +172,24 @@ class KeysScreen(BaseScreen):
         self.show_status(_("Testing the GLS login..."))
         self.test_gls()
 
-    @work(exclusive=True, group="keys-test", exit_on_error=False)
+    @work(exclusive=True, group="keys-test")
     async def test_amazon(self) -> None:
         from glstui.services.connect import test_connection
 
         try:
             message = await test_connection(self.ctx)
-        except Exception as err:
+        except GlstuiError as err:
             self.show_status(user_message(err), error=True)
             return
         self.show_status(message)
 
-    @work(exclusive=True, group="keys-test", exit_on_error=False)
+    @work(exclusive=True, group="keys-test")
     async def test_gls(self) -> None:
         try:
             async with self.ctx.http_client() as http:
                 client = self.ctx.gls_client(http)
                 await client.validate_login()
-        except Exception as err:
+        except GlstuiError as err:
             self.show_status(user_message(err), error=True)
             return
         self.show_status(

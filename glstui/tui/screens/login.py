@@ -11,7 +11,9 @@ from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.widgets import Input, Static
 
+from glstui.domain.errors import GlstuiError
 from glstui.i18n import N_, _
+from glstui.secrets import WrongPassphrase
 from glstui.tui.screens.base import BaseScreen
 from glstui.tui.screens.integrations import user_message
 from glstui.tui.widgets.footer import KeyFooter
@@ -104,11 +106,10 @@ class LoginScreen(BaseScreen):
                 return
         try:
             self.ctx.secrets.unlock(passphrase)
-        except Exception as err:
+        except GlstuiError as err:
             box.value = ""
             box.focus()
-            name = type(err).__name__
-            if name == "WrongPassphrase":
+            if isinstance(err, WrongPassphrase):
                 error.update(_("That passphrase is not right. Try again."))
             else:
                 error.update(Text(user_message(err)))

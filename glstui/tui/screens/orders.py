@@ -35,6 +35,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
+from glstui.domain.errors import GlstuiError
 from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, Order
 from glstui.domain.rules import HELD_BY_RULE, TOO_HEAVY
 from glstui.domain.serial import from_dict
@@ -51,6 +52,8 @@ from glstui.services.orders_query import (
     OrdersQuery,
     parse_filter,
 )
+from glstui.tui import errors
+from glstui.tui.errors import ReportErrors
 from glstui.tui.screens.base import BaseScreen
 from glstui.tui.widgets.confirm import ConfirmModal
 from glstui.tui.widgets.footer import KeyFooter
@@ -251,7 +254,7 @@ def read_label_info(store: Any, order: Order, data_dir: Path | None = None) -> L
     return info
 
 
-class OrdersTable(DataTable[Any]):
+class OrdersTable(ReportErrors, DataTable[Any]):
     """A DataTable that asks for the next/previous window at its edges, and tells the screen
     when the operator moves (so the details replace the log of the last run)."""
 
@@ -424,6 +427,10 @@ class OrdersScreen(BaseScreen):
     def on_screen_resume(self) -> None:
         if self._loaded:
             self.activity_added()
+            self.load()
+
+    def store_changed(self) -> None:
+        if self._loaded:
             self.load()
 
     def focus_main(self) -> None:
@@ -819,7 +826,7 @@ class OrdersScreen(BaseScreen):
         self.log_line(_("Creating labels for {n} order(s)...").format(n=len(keys)))
         self.run_labels(keys, force=False)
 
-    @work(exclusive=True, group=ACTIONS, exit_on_error=False)
+    @work(exclusive=True, group=ACTIONS)
     async def run_labels(self, keys: list[str], force: bool = False) -> None:
         try:
             lock = await self._exclusive()
@@ -829,7 +836,7 @@ class OrdersScreen(BaseScreen):
                 )
             self.last_run = run
             self._after_labels(run)
-        except Exception as exc:  # never leave the screen busy
+        except GlstuiError as exc:  # finally: never leave the screen busy
             self._failed(exc)
         finally:
             self._finish()
@@ -879,8 +886,8 @@ class OrdersScreen(BaseScreen):
             markup=False,
         )
 
-    def _failed(self, exc: BaseException) -> None:
-        error = getattr(exc, "user_message", None) or str(exc) or type(exc).__name__
+    def _failed(self, exc: GlstuiError) -> None:
+        error = errors.operator_message(exc, None)
         self.log_line(error, ERROR)
         self.notify(error, severity="error", markup=False)
 
@@ -893,7 +900,7 @@ class OrdersScreen(BaseScreen):
         self._start(_("printing"))
         self.run_reprint(key)
 
-    @work(exclusive=True, group=ACTIONS, exit_on_error=False)
+    @work(exclusive=True, group=ACTIONS)
     async def run_reprint(self, key: str) -> None:
         try:
             result = await labelling.reprint_order_label(self.ctx, key, self.report)
@@ -906,7 +913,7 @@ class OrdersScreen(BaseScreen):
                 self.notify(result.message, title=_("Label file"), timeout=15, markup=False)
             else:
                 self.notify(result.message, severity="warning", markup=False)
-        except Exception as exc:
+        except GlstuiError as exc:
             self._failed(exc)
         finally:
             self._finish()
@@ -951,7 +958,7 @@ class OrdersScreen(BaseScreen):
             answered,
         )
 
-    @work(exclusive=True, group=ACTIONS, exit_on_error=False)
+    @work(exclusive=True, group=ACTIONS)
     async def run_delete(self, key: str) -> None:
         try:
             lock = await self._exclusive()
@@ -969,7 +976,7 @@ class OrdersScreen(BaseScreen):
                 )
             else:
                 self.notify(result.message, severity="warning", timeout=10, markup=False)
-        except Exception as exc:
+        except GlstuiError as exc:
             self._failed(exc)
         finally:
             self._finish()
@@ -988,7 +995,7 @@ class OrdersScreen(BaseScreen):
         )
         self.run_retry(key)
 
-    @work(exclusive=True, group=ACTIONS, exit_on_error=False)
+    @work(exclusive=True, group=ACTIONS)
     async def run_retry(self, key: str) -> None:
         from glstui.services.context import MissingCredentials
 
@@ -1030,7 +1037,7 @@ class OrdersScreen(BaseScreen):
         except MissingCredentials as exc:
             self.log_line(str(exc), ERROR)
             self.notify(str(exc), severity="error", markup=False)
-        except Exception as exc:
+        except GlstuiError as exc:
             self._failed(exc)
         finally:
             self._finish()
@@ -1065,7 +1072,7 @@ class OrdersScreen(BaseScreen):
             answered,
         )
 
-    @work(exclusive=True, group=ACTIONS, exit_on_error=False)
+    @work(exclusive=True, group=ACTIONS)
     async def run_mark_done(self, key: str, entry_ids: list[str]) -> None:
         order_id = self._order_id(key)
 
@@ -1082,7 +1089,7 @@ class OrdersScreen(BaseScreen):
             )
             self.log_line(text)
             self.notify(text, markup=False)
-        except Exception as exc:
+        except GlstuiError as exc:
             self._failed(exc)
         finally:
             self._finish()

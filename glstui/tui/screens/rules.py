@@ -20,6 +20,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Label, Select, Static
 from textual.worker import get_current_worker
 
+from glstui.domain.errors import GlstuiError
 from glstui.domain.rules import (
     AUTO,
     EXPRESS_LABELS,
@@ -142,7 +143,7 @@ class RulesScreen(BaseScreen):
             integration = integrations_svc.get(self.ctx.store, self.integration_id)
             rules = svc.parse_rules(integration.rules)
         except integrations_svc.IntegrationNotFound as err:
-            self.notify(err.user_message, severity="error")
+            self.notify(user_message(err), severity="error", markup=False)
             self.dismiss(None)
             return
         except RuleError as err:
@@ -240,12 +241,12 @@ class RulesScreen(BaseScreen):
         box.display = bool(warnings)
         box.update(Text("\n".join(warnings)))
 
-    @work(thread=True, exclusive=True, group="rules-preview", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="rules-preview")
     def refresh_preview(self) -> None:
         rules = copy.deepcopy(self.rules)
         try:
             rows = svc.preview(self.ctx.store, self.integration_id, PREVIEW_N, rules=rules)
-        except Exception as err:  # the preview is a help, never a reason to crash
+        except GlstuiError as err:  # the preview is a help: say why it is missing
             if not get_current_worker().is_cancelled:
                 self.app.call_from_thread(
                     self.notify, user_message(err), severity="error", markup=False
@@ -309,7 +310,7 @@ class RulesScreen(BaseScreen):
     def _label_format(self) -> str:
         try:
             return self.ctx.settings().label_format
-        except Exception:
+        except GlstuiError:
             return ""
 
     # -- actions ----------------------------------------------------------------------------
@@ -395,7 +396,7 @@ class RulesScreen(BaseScreen):
             text = _("Rule '{rule}': {problem}").format(rule=err.rule, problem=svc.message(err))
             self.notify(text, severity="error", markup=False)
             return False
-        except Exception as err:
+        except GlstuiError as err:
             self.notify(user_message(err), severity="error", markup=False)
             return False
         self.rules = clean
@@ -431,11 +432,11 @@ class RulesScreen(BaseScreen):
             answered,
         )
 
-    @work(thread=True, exclusive=True, group="rules-reapply", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="rules-reapply")
     def _reapply(self) -> None:
         try:
             result = svc.reapply(self.ctx.store, self.integration_id)
-        except Exception as err:
+        except GlstuiError as err:
             self.app.call_from_thread(
                 self.notify, user_message(err), severity="error", markup=False
             )

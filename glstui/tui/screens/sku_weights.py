@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Input, Label, Static
 
+from glstui.domain.errors import GlstuiError
 from glstui.i18n import N_, _
 from glstui.services import rules as svc
 from glstui.tui.screens.base import BaseScreen
@@ -102,7 +103,7 @@ class SkuWeightsScreen(BaseScreen):
         table.add_column(_("SKU"), width=sku_w, key="sku")
         table.add_column(_("kg per item"), width=12, key="kg")
         for sku in sorted(self.weights):
-            table.add_row(sku, Text(f"{self.weights[sku]:g}", justify="right"), key=sku)
+            table.add_row(Text(sku), Text(f"{self.weights[sku]:g}", justify="right"), key=sku)
         if self.weights:
             table.move_cursor(row=min(max(keep, 0), len(self.weights) - 1))
 
@@ -117,15 +118,12 @@ class SkuWeightsScreen(BaseScreen):
         event.stop()
         self.import_file(event.value, self.query_one("#replace", TickBox).value)
 
-    @work(thread=True, exclusive=True, group="sku-import", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="sku-import")
     def import_file(self, path: str, replace: bool) -> None:
         try:
             text = svc.read_csv_file(path)
             result = svc.import_weights_csv(self.ctx.store, text, replace=replace)
-        except svc.CsvFileError as err:
-            self.app.call_from_thread(self.show_result, None, err.user_message)
-            return
-        except Exception as err:
+        except GlstuiError as err:
             self.app.call_from_thread(self.show_result, None, user_message(err))
             return
         self.app.call_from_thread(self.show_result, result, "")

@@ -17,6 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
+from textual.widgets.data_table import CellDoesNotExist
 
 from glstui.i18n import N_, _
 from glstui.services import stats
@@ -181,12 +182,14 @@ class StatisticsScreen(BaseScreen):
         if self.report is not None:
             self.load()
 
+    store_changed = on_screen_resume
+
     def focus_main(self) -> None:
         self.query_one(DataTable).focus()
 
     # -- data -----------------------------------------------------------------------------
 
-    @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="stats")
     def load(self) -> None:
         report = stats.compute(self.ctx.store, self.ctx.clock)
         self.app.call_from_thread(self.show, report)
@@ -263,7 +266,7 @@ class StatisticsScreen(BaseScreen):
             return None
         try:
             row_key, _col = table.coordinate_to_cell_key(table.cursor_coordinate)
-        except Exception:
+        except CellDoesNotExist:
             return None
         return row_key.value
 

@@ -20,6 +20,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from glstui import __version__, config
+from glstui.domain.errors import GlstuiError
 from glstui.i18n import N_, _
 from glstui.logs import redact
 from glstui.services import audit, diagnostics, doctor
@@ -190,7 +191,7 @@ class SupportScreen(BaseScreen):
             text.append(value)
         self.query_one("#support-facts", Static).update(text)
 
-    @work(thread=True, exclusive=True, group="doctor", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="doctor")
     def run_doctor(self, network: bool) -> None:
         checks = doctor.doctor_checks(self.ctx, timeout=doctor.REACH_TIMEOUT, network=network)
         self.app.call_from_thread(self.show_doctor, checks, network)
@@ -288,17 +289,20 @@ class SupportScreen(BaseScreen):
         self.notify(_("Saving the support bundle..."), timeout=3)
         self._export()
 
-    @work(thread=True, exclusive=True, group="bundle", exit_on_error=False)
+    @work(thread=True, exclusive=True, group="bundle")
     def _export(self) -> None:
         try:
             bundle = diagnostics.export_bundle(self.ctx, [c.line() for c in self.checks] or None)
             audit.record_now(self.ctx.store, audit.SUPPORT_BUNDLE, bundle.path.name)
-        except Exception as exc:  # disk full, permissions: say so, never crash the screen
-            message = getattr(exc, "message", None) or getattr(exc, "strerror", None) or exc
+        except (GlstuiError, OSError) as exc:  # disk full, permissions: say so
+            message = (
+                _(exc.user_message) if isinstance(exc, GlstuiError) else exc.strerror or str(exc)
+            )
             self.app.call_from_thread(
                 self.notify,
                 _("The support bundle could not be saved: {error}").format(error=message),
                 severity="error",
+                markup=False,
             )
             return
         self.app.call_from_thread(self._exported, bundle)
@@ -310,6 +314,7 @@ class SupportScreen(BaseScreen):
                 path=display_path(bundle.path)
             ),
             timeout=15,
+            markup=False,
         )
 
     def action_log_out(self) -> None:

@@ -12,10 +12,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Label, Static
 
 from glstui.i18n import N_, _
+from glstui.tui.errors import ReportErrors
 from glstui.tui.widgets.toggles import TickBox
 
 
-class ConfirmModal(ModalScreen[bool]):
+class ConfirmModal(ReportErrors, ModalScreen[bool]):
     """Ask one question; dismisses with True (yes) or False (no / esc)."""
 
     BINDINGS: ClassVar[list[Any]] = [

@@ -20,6 +20,7 @@ from textual import events
 from textual.widgets import Log
 
 from glstui.services.events import ERROR, INFO, WARNING
+from glstui.tui.errors import ReportErrors
 
 LEVEL_MARKS = {INFO: "  ", WARNING: "! ", ERROR: "!!"}
 _STYLES = {"! ": "bold yellow", "!!": "bold white on red"}
@@ -36,7 +37,7 @@ class LevelHighlighter(Highlighter):
             text.stylize(style)
 
 
-class LogPane(Log):
+class LogPane(ReportErrors, Log):
     """`add(text, level, when)` queues a line; a 0.1 s timer writes the queue in one batch."""
 
     DEFAULT_CSS = """
