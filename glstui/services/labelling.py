@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import json
 import logging
 import os
@@ -62,15 +63,24 @@ from pathlib import Path
 from typing import Any
 
 from glstui import config
-from glstui.domain.address import (
-    AddressSplitError,
-    fit_name_lines,
-    normalise_postcode,
-    split_street,
-)
+from glstui.domain.address import normalise_postcode
 from glstui.domain.clock import Clock, from_iso, to_iso
-from glstui.domain.errors import ValidationError
-from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, Order, OrderItem
+from glstui.domain.errors import N_, ValidationError
+from glstui.domain.label_request import (
+    DEFAULT_PRODUCT,
+    LabelHold,
+    LabelRefused,
+    confirmation_payload,
+    decision_float,
+    delivery_address,
+    file_extension,
+    label_format_of,
+    next_package_refs,
+    parcel_count,
+    product_of,
+    split_items,
+)
+from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, Order
 from glstui.domain.settings import Settings
 from glstui.domain.shipment import FAILED, PENDING, SENT, SKIPPED, OutboxEntry, Shipment
 from glstui.gls.client import WEIGHT_MAX_KG, WEIGHT_MIN_KG, GlsAddress, LabelRequest, LabelResult
@@ -88,10 +98,6 @@ from glstui.services.events import ERROR, INFO, WARNING, LogLine, Progress, Repo
 
 log = logging.getLogger("glstui.labels")
 
-CARRIER = "GLS"
-DEFAULT_PRODUCT = "BusinessParcel"
-NAME_MAX = 30
-PHONE_MAX = 25
 CHUNK = 8  # orders per intent write / result write
 CONCURRENCY = 4  # GLS requests at the same time
 STALE_AFTER_S = 120.0  # an intent older than this (and no receipt) is reported by reconcile
@@ -156,38 +162,6 @@ class LabelRun:
 # Pure parts: what to ask GLS, what to tell Amazon
 
 
-class _Hold(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class _Refuse(Exception):
-    """The order cannot get a label now, but nothing about it needs changing."""
-
-
-def _decision_float(value: Any, default: float) -> float:
-    try:
-        return float(value) if value not in (None, "") else float(default)
-    except (TypeError, ValueError):
-        return float("nan")
-
-
-def label_format_of(order: Order, settings: Settings) -> str:
-    return str(order.decision.get("label_format") or settings.label_format or "pdf")
-
-
-def file_extension(label_format: str) -> str:
-    return "zpl" if label_format.lower().startswith("zpl") else "pdf"
-
-
-def parcel_count(order: Order) -> int:
-    try:
-        return max(1, int(order.decision.get("parcels") or 1))
-    except (TypeError, ValueError):
-        return 1
-
-
 def sender_address(settings: Settings) -> GlsAddress | None:
     """The pickup address from the settings; None when not set (GLS uses the account's)."""
     s = settings.sender
@@ -209,122 +183,28 @@ def sender_address(settings: Settings) -> GlsAddress | None:
     )
 
 
-def _phone(raw: str) -> str:
-    phone = (raw or "").strip()
-    if len(phone) > PHONE_MAX:
-        phone = re.sub(r"[\s().-]", "", phone)
-    return phone if len(phone) <= PHONE_MAX else ""
-
-
 def build_request(order: Order, settings: Settings, today: datetime) -> LabelRequest:
-    """The Label/Create request for `order`; raises _Hold (operator must fix) or _Refuse."""
-    recipient = order.recipient
-    if recipient is None or not (recipient.address_lines or recipient.city):
-        raise _Refuse(_("The order has no delivery address (yet): import it again."))
-    country = (recipient.country_code or order.country_code or "").upper()
-    try:
-        split = split_street(list(recipient.address_lines), country, recipient.company)
-    except AddressSplitError as exc:
-        raise _Hold(exc.reason) from None
-    try:
-        zip_code = normalise_postcode(recipient.postal_code, country)
-    except ValidationError as exc:
-        raise _Hold(exc.message) from None
-
-    name = " ".join(recipient.name.split())
-    company = " ".join(recipient.company.split())
-    name1 = name or company
-    if not name1:
-        raise _Hold(_("The recipient has no name: add the name or the company."))
-    if len(name1) > NAME_MAX:
-        raise _Hold(
-            _(
-                "The recipient name is longer than {max} characters, which the label cannot "
-                "print: shorten it."
-            ).format(max=NAME_MAX)
-        )
-    extra: list[str] = []
-    if company and name1 != company:
-        extra.append(company)
-    extra.extend(e for e in split.extra if e and e != company)
-    try:
-        name2_3 = fit_name_lines(extra, slots=2, width=NAME_MAX)
-    except AddressSplitError as exc:
-        raise _Hold(exc.reason) from None
-    name2_3 += ["", ""]
-
-    weight = _decision_float(order.decision.get("weight_kg"), settings.default_weight_kg)
+    """The Label/Create request for `order`; raises LabelHold (operator must fix) or
+    LabelRefused (glstui.domain.label_request decides the address)."""
+    delivery = delivery_address(order)
+    weight = decision_float(order.decision.get("weight_kg"), settings.default_weight_kg)
     if not (WEIGHT_MIN_KG <= weight <= WEIGHT_MAX_KG):
-        raise _Refuse(
-            _("The parcel weight {kg} kg is outside what GLS takes ({lo}-{hi} kg).").format(
-                kg=weight, lo=WEIGHT_MIN_KG, hi=WEIGHT_MAX_KG
-            )
+        raise LabelRefused(
+            N_("The parcel weight {kg} kg is outside what GLS takes ({lo}-{hi} kg)."),
+            kg=weight,
+            lo=WEIGHT_MIN_KG,
+            hi=WEIGHT_MAX_KG,
         )
     parcels = parcel_count(order)
-    delivery = GlsAddress(
-        name1=name1,
-        name2=name2_3[0],
-        name3=name2_3[1],
-        street=split.street,
-        house_no=split.house_no,
-        house_no_ext=split.house_no_ext,
-        zip_code=zip_code,
-        city=" ".join(recipient.city.split()),
-        country_code=country,
-        phone=_phone(recipient.phone),
-        email=(recipient.email or "").strip(),
-        addressee_type="b" if company else "p",
-    )
     return LabelRequest(
         reference=order.order_id,
-        delivery=delivery,
+        delivery=GlsAddress(**dataclasses.asdict(delivery)),
         units=[(f"{order.order_id}-{n}", round(weight, 2)) for n in range(1, parcels + 1)],
         label_type=label_format_of(order, settings),
         pickup=sender_address(settings),
         shipping_date=today.date(),
         services=dict(order.decision.get("services") or {}),
     )
-
-
-def split_items(items: list[OrderItem], parcels: int) -> list[list[dict[str, Any]]]:
-    """orderItems per parcel (see the module docstring); [] = the parcel carries no item."""
-    units = [item.order_item_id for item in items for _n in range(max(0, item.quantity))]
-    if not units:
-        return [[] for _n in range(parcels)]
-    extra = min(parcels - 1, len(units) - 1)
-    groups = [units[: len(units) - extra]] + [[u] for u in units[len(units) - extra :]]
-    groups += [[] for _n in range(parcels - len(groups))]
-    result = []
-    for group in groups:
-        counts: dict[str, int] = {}
-        for item_id in group:
-            counts[item_id] = counts.get(item_id, 0) + 1
-        result.append([{"orderItemId": k, "quantity": v} for k, v in counts.items()])
-    return result
-
-
-def confirmation_payload(
-    order: Order,
-    marketplace_id: str,
-    package_reference_id: str,
-    tracking_number: str,
-    product: str,
-    ship_date: datetime,
-    order_items: list[dict[str, Any]],
-) -> dict[str, Any]:
-    """The confirmShipment body for one parcel (ordersV0 ConfirmShipmentRequest)."""
-    return {
-        "marketplaceId": marketplace_id,
-        "packageDetail": {
-            "packageReferenceId": str(package_reference_id),
-            "carrierCode": CARRIER,
-            "carrierName": CARRIER,
-            "shippingMethod": product,
-            "trackingNumber": tracking_number,
-            "shipDate": to_iso(ship_date),
-            "orderItems": order_items,
-        },
-    }
 
 
 # ---------------------------------------------------------------------------------------------
@@ -474,17 +354,6 @@ def active_shipment(view: Any, order_key: str) -> Shipment | None:
     return found[-1] if found else None
 
 
-def _next_refs(shipments: list[Shipment], count: int, amazon_refs: Iterable[str] = ()) -> list[str]:
-    """The next `count` packageReferenceIds of an order: after every one it ever had here and
-    every one Amazon lists for it (a package confirmed by another tool or by hand)."""
-    used = 0
-    refs = [r for s in shipments for r in s.package_reference_ids] + list(amazon_refs)
-    for ref in refs:
-        with contextlib.suppress(ValueError):
-            used = max(used, int(ref))
-    return [str(used + n) for n in range(1, count + 1)]
-
-
 def _commit_label(
     tx: Any, order_key: str, receipt: dict[str, Any], now: datetime
 ) -> tuple[str, Shipment | None, int]:
@@ -503,7 +372,7 @@ def _commit_label(
                 order.label_pending_at = None
                 tx.orders.put(order)
             return "already", s, 0
-    refs = _next_refs(existing, len(parcels), order.amazon_package_refs or ())
+    refs = next_package_refs(existing, len(parcels), order.amazon_package_refs or ())
     created = from_iso(receipt.get("created_at")) or now
     shipment = Shipment(
         id=uuid.uuid4().hex[:12],
@@ -713,7 +582,7 @@ async def label_orders(
             continue
         try:
             request = build_request(order, settings, now)
-        except _Hold as exc:
+        except LabelHold as exc:
             holds[key] = exc.reason
             outcome.status = HOLD
             outcome.message = exc.reason
@@ -722,16 +591,16 @@ async def label_orders(
             )
             finish(outcome, WARNING, text, shop)
             continue
-        except _Refuse as exc:
+        except LabelRefused as exc:
             outcome.status = FAIL
             finish(
                 outcome,
                 ERROR,
-                _("Order {order}: {reason}").format(order=order.order_id, reason=exc),
+                _("Order {order}: {reason}").format(order=order.order_id, reason=exc.user_message),
                 shop,
             )
             continue
-        product = str(order.decision.get("product") or DEFAULT_PRODUCT)
+        product = product_of(order)
         jobs.append(_Job(order, request, product, request.units[0][1], outcome))
 
     if holds:
