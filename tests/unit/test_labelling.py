@@ -9,7 +9,13 @@ import pytest
 
 from glstui.domain.clock import FixedClock
 from glstui.domain.integration import CONNECTED, Integration
-from glstui.domain.label_request import LabelHold, LabelRefused, next_package_refs, split_items
+from glstui.domain.label_request import (
+    LabelHold,
+    LabelRefused,
+    confirmation_payload,
+    next_package_refs,
+    split_items,
+)
 from glstui.domain.order import HELD, LABELLED, NEW, Order, OrderItem, Recipient
 from glstui.domain.settings import SenderAddress, Settings
 from glstui.domain.shipment import Shipment
@@ -145,7 +151,7 @@ def test_items_are_dealt_so_amazon_never_counts_more_than_ordered():
 
 
 def test_confirmation_payload_shape():
-    payload = labelling.confirmation_payload(
+    payload = confirmation_payload(
         _order(),
         "A1805IZSGTT6HS",
         "2",
