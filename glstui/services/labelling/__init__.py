@@ -25,10 +25,9 @@ from glstui.services.labelling.app import (
     reconcile_labels,
     reprint_order_label,
 )
-from glstui.services.labelling.commit import active_shipment
 from glstui.services.labelling.create import label_orders
 from glstui.services.labelling.delete import DeleteResult, delete_label
-from glstui.services.labelling.files import label_files, read_receipt, receipt_path
+from glstui.services.labelling.files import label_files, receipt_path
 from glstui.services.labelling.outcomes import (
     DONE,
     FAIL,
@@ -39,13 +38,12 @@ from glstui.services.labelling.outcomes import (
     LabelOutcome,
     LabelRun,
 )
-from glstui.services.labelling.pipeline import CHUNK, CONCURRENCY
+from glstui.services.labelling.pipeline import CONCURRENCY
 from glstui.services.labelling.recover import ReconcileResult, forget_pending_label, reconcile
 from glstui.services.labelling.reprint import ReprintResult, reprint
 from glstui.services.labelling.request import build_request
 
 __all__ = [
-    "CHUNK",
     "CONCURRENCY",
     "DONE",
     "FAIL",
@@ -58,7 +56,6 @@ __all__ = [
     "LabelRun",
     "ReconcileResult",
     "ReprintResult",
-    "active_shipment",
     "build_request",
     "create_labels",
     "delete_label",
@@ -67,7 +64,6 @@ __all__ = [
     "label_files",
     "label_orders",
     "on_start",
-    "read_receipt",
     "receipt_path",
     "reconcile",
     "reconcile_labels",
