@@ -24,7 +24,7 @@ from glstui.store import Store
 
 DEMO_TIME_SCALE = 60.0
 # A few waiting multi-unit orders come partly shipped, so an operator sees how glstui labels
-# only the rest (glstui.services.partial_shipments).
+# only the rest (glstui.services.labelling.partial).
 DEMO_PARTIAL_SHARE = 0.2
 # A few orders GLS must not ship as usual (Easy Ship, Ship+, an Amazon Locker, a GLS
 # ParcelShop pickup point: glstui.domain.order_kinds), so an operator sees how they show.

@@ -73,7 +73,7 @@ class Order:
     shipped_at: datetime | None = None
     pii_purged_at: datetime | None = None
     # Set (in its own write) just before asking GLS for a label, cleared when the label is
-    # stored: still set after a crash = a label may exist at GLS (services/labelling.py).
+    # stored: still set after a crash = a label may exist at GLS (services/labelling/).
     label_pending_at: datetime | None = None
     # packageReferenceIds of the packages Amazon lists for the order (PACKAGES data); None =
     # not read yet. A new package must never reuse one: that would edit Amazon's package.

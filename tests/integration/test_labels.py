@@ -344,14 +344,14 @@ async def test_crash_after_gls_answered_is_recovered_from_the_receipt(
 ):
     key = world.keys[0]
 
-    real = labelling._record_and_claim
+    real = labelling.record.record_and_claim
 
     def crash(store, labels_dir, asked, *rest):
         if asked:  # GLS answered: the write that would record the label fails
             raise OSError(28, "No space left on device")
         return real(store, labels_dir, asked, *rest)
 
-    monkeypatch.setattr(labelling, "_record_and_claim", crash)
+    monkeypatch.setattr(labelling.record, "record_and_claim", crash)
     run = await labelling.create_labels(world.ctx, [key], world.report)
     assert run.outcomes[0].status == labelling.UNKNOWN
     assert world.order(key).state == NEW and world.shipments() == []

@@ -179,12 +179,12 @@ CHILD = textwrap.dedent(
             print(text, flush=True)
 
     if args["mode"] == "before_record":
-        real = labelling._record_and_claim
+        real = labelling.record.record_and_claim
         def die(store, labels_dir, asked, *rest):
             if asked:  # GLS answered; the store write that records it never happens
                 os.kill(os.getpid(), signal.SIGKILL)
             return real(store, labels_dir, asked, *rest)
-        labelling._record_and_claim = die
+        labelling.record.record_and_claim = die
 
     async def main():
         await labelling.create_labels(ctx, args["keys"], say, deliver=False)

@@ -109,14 +109,14 @@ async def test_a_receipt_naming_a_file_outside_labels_is_not_recorded(
     world, small_sandbox, tmp_path, monkeypatch
 ):
     key = world.keys[0]
-    real = labelling._record_and_claim
+    real = labelling.record.record_and_claim
 
     def crash(store, labels_dir, asked, *rest):
         if asked:  # GLS answered; glstui stops before the store write
             raise OSError(28, "No space left on device")
         return real(store, labels_dir, asked, *rest)
 
-    monkeypatch.setattr(labelling, "_record_and_claim", crash)
+    monkeypatch.setattr(labelling.record, "record_and_claim", crash)
     await labelling.create_labels(world.ctx, [key], world.report, deliver=False)
     monkeypatch.undo()
     receipt = labelling.receipt_path(world.ctx.labels_dir, key)

@@ -9,11 +9,18 @@ import pytest
 
 from glstui.domain.clock import FixedClock
 from glstui.domain.integration import CONNECTED, Integration
+from glstui.domain.label_request import (
+    LabelHold,
+    LabelRefused,
+    confirmation_payload,
+    next_package_refs,
+    split_items,
+)
 from glstui.domain.order import HELD, LABELLED, NEW, Order, OrderItem, Recipient
 from glstui.domain.settings import SenderAddress, Settings
 from glstui.domain.shipment import Shipment
 from glstui.services import labelling
-from glstui.services.labelling import _Hold, _Refuse, build_request, split_items
+from glstui.services.labelling import build_request
 from glstui.store import Store
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
@@ -87,7 +94,7 @@ def test_company_only_is_name1():
     ],
 )
 def test_what_the_operator_must_fix_holds_the_order(recipient, words):
-    with pytest.raises(_Hold) as err:
+    with pytest.raises(LabelHold) as err:
         build_request(_order(**recipient), SETTINGS, NOW)
     assert words in err.value.reason.lower()
 
@@ -95,7 +102,7 @@ def test_what_the_operator_must_fix_holds_the_order(recipient, words):
 def test_weight_outside_gls_limits_is_refused():
     order = _order()
     order.decision = {"weight_kg": 40}
-    with pytest.raises(_Refuse):
+    with pytest.raises(LabelRefused):
         build_request(order, SETTINGS, NOW)
 
 
@@ -116,7 +123,7 @@ def test_decision_sets_parcels_weight_format_services():
 def test_no_address_is_refused_not_held():
     order = _order()
     order.recipient = None
-    with pytest.raises(_Refuse):
+    with pytest.raises(LabelRefused):
         build_request(order, SETTINGS, NOW)
 
 
@@ -144,7 +151,7 @@ def test_items_are_dealt_so_amazon_never_counts_more_than_ordered():
 
 
 def test_confirmation_payload_shape():
-    payload = labelling.confirmation_payload(
+    payload = confirmation_payload(
         _order(),
         "A1805IZSGTT6HS",
         "2",
@@ -165,8 +172,8 @@ def test_confirmation_payload_shape():
 def test_package_reference_ids_are_never_reused():
     old = Shipment("s1", "k", "shop1", "o", ["p1", "p2"], package_reference_ids=["1", "2"])
     deleted = Shipment("s2", "k", "shop1", "o", ["p3"], package_reference_ids=["3"], deleted_at=NOW)
-    assert labelling._next_refs([], 2) == ["1", "2"]
-    assert labelling._next_refs([old, deleted], 1) == ["4"]
+    assert next_package_refs([], 2) == ["1", "2"]
+    assert next_package_refs([old, deleted], 1) == ["4"]
 
 
 # --- with a store: held orders, receipts ----------------------------------------------------

@@ -11,13 +11,12 @@ claims the order and the second is refused with the name of the shop that has it
 
 from __future__ import annotations
 
-from typing import Any
-
 from glstui.domain.order import Order, order_key
 from glstui.i18n import _
+from glstui.store import ReadView, WriteTx
 
 
-def refusal(view: Any, order: Order) -> str | None:
+def refusal(view: ReadView | WriteTx, order: Order) -> str | None:
     """Why `order` must not get a label because another shop row of it has one; else None.
 
     `view` is a store read view or write transaction (orders, shipments, integrations).

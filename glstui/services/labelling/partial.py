@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from glstui.amazon.errors import AmazonError
 from glstui.amazon.mapping import order_from_api
@@ -21,8 +21,17 @@ from glstui.domain.clock import Clock
 from glstui.domain.order import NEW, Order
 from glstui.i18n import _
 from glstui.services.events import WARNING, LogLine, Reporter, ignore
+from glstui.store import Store
 
 PARTIALLY_SHIPPED = "PARTIALLY_SHIPPED"
+
+
+class OrderReader(Protocol):
+    """What reading packages needs of Amazon (glstui.amazon.client.SpApiClient)."""
+
+    async def get_order(
+        self, refresh_token: str, region: str, order_id: str, included_data: Iterable[str] = ...
+    ) -> dict[str, Any]: ...
 
 
 def needs_packages(order: Order) -> bool:
@@ -35,8 +44,8 @@ def packages_unknown(order: Order) -> bool:
 
 
 async def read_packages(
-    store: Any,
-    amazon: Any,
+    store: Store,
+    amazon: OrderReader,
     refresh_token: Callable[[str], str | None],
     clock: Clock,
     order_keys: Iterable[str],
@@ -73,7 +82,7 @@ async def read_packages(
     return len(fresh)
 
 
-def _store(store: Any, fresh: dict[str, Order]) -> None:
+def _store(store: Store, fresh: dict[str, Order]) -> None:
     with store.write() as tx:
         for key, read in fresh.items():
             order = tx.orders.get(key)
