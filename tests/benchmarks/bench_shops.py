@@ -5,7 +5,7 @@ glstui's own use cases, which build ONE Amazon client for all shops:
 
 - import: `importer.import_shops` of S shops x N orders at once;
 - confirm: `outbox.deliver` of S shops x 30 pending confirmations, written shop by shop and
-  mixed (the outbox's created_at order), payloads from `labelling.confirmation_payload`.
+  mixed (the outbox's created_at order), payloads from `label_request.confirmation_payload`.
 
 Each run is done on fresh worlds with limits off on both sides (the client's pacing and the
 sandbox's buckets: the bare work) and on; import rows take the median of 3 of each. The floor
@@ -47,13 +47,13 @@ from glstui.amazon.endpoints import Endpoints  # noqa: E402
 from glstui.amazon.ratelimit import DEFAULT_LIMITS  # noqa: E402
 from glstui.domain.clock import FixedClock  # noqa: E402
 from glstui.domain.integration import CONNECTED, Integration  # noqa: E402
+from glstui.domain.label_request import confirmation_payload  # noqa: E402
 from glstui.domain.order import LABELLED  # noqa: E402
 from glstui.domain.shipment import PENDING  # noqa: E402
 from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox  # noqa: E402
 from glstui.secrets import Secrets  # noqa: E402
 from glstui.services import importer, outbox  # noqa: E402
 from glstui.services.context import AppContext  # noqa: E402
-from glstui.services.labelling import confirmation_payload  # noqa: E402
 from glstui.store import Store  # noqa: E402
 from glstui.store.sample import make_order, make_outbox, make_shipment  # noqa: E402
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 from amazon_models import V0, V2026, check, check_query, errors_of
 from test_labels_world import make_world
 
+from glstui.domain import label_request
 from glstui.domain.order import Order, OrderItem
 from glstui.services import labelling, outbox
 
@@ -25,8 +26,8 @@ def _ship_something(sandbox):
     sim = next(o for o in sandbox.orders.values() if o.status == "UNSHIPPED")
     items = [OrderItem(i.order_item_id, i.sku, i.title, i.quantity) for i in sim.items]
     order = Order("shop", sim.order_id, sim.marketplace_id, items=items)
-    (parcel,) = labelling.split_items(order.items, 1)
-    body = labelling.confirmation_payload(
+    (parcel,) = label_request.split_items(order.items, 1)
+    body = label_request.confirmation_payload(
         order,
         sim.marketplace_id,
         "1",
@@ -39,7 +40,7 @@ def _ship_something(sandbox):
 
 
 async def test_glstuis_confirmation_payloads_are_confirm_shipment_requests(make_sandbox, tmp_path):
-    """The bodies glstui stores for the outbox (labelling.confirmation_payload, one per parcel,
+    """The bodies glstui stores for the outbox (label_request.confirmation_payload, one per parcel,
     also for a split order) are ConfirmShipmentRequests, and Amazon takes each of them."""
     sandbox = make_sandbox(seed=5, orders=40, time_scale=60.0, arrivals_per_hour=0)
     world = make_world(sandbox, tmp_path / "data")
@@ -55,8 +56,8 @@ async def test_glstuis_confirmation_payloads_are_confirm_shipment_requests(make_
     order = max(world.orders().values(), key=lambda o: sum(i.quantity for i in o.items))
     units = sum(i.quantity for i in order.items)
     assert units >= 2
-    for n, parcel in enumerate(labelling.split_items(order.items, units), start=1):
-        body = labelling.confirmation_payload(
+    for n, parcel in enumerate(label_request.split_items(order.items, units), start=1):
+        body = label_request.confirmation_payload(
             order, order.marketplace_id, str(n), f"5657001{n:07d}", "BusinessParcel",
             world.clock.now(), parcel,
         )  # fmt: skip

@@ -18,7 +18,7 @@ from glstui.amazon.ratelimit import RetryPolicy
 from glstui.domain.order import NEW, SHIPPED
 from glstui.domain.shipment import PENDING, SENT
 from glstui.services import labelling, outbox
-from glstui.services.labelling import active_shipment
+from glstui.services.labelling.commit import active_shipment
 
 CONFIRM = "/orders/v0/orders"
 
