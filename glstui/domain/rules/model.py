@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from glstui.domain.errors import ValidationError
 
@@ -213,32 +213,39 @@ def _as_bool(value: Any, name: str) -> bool:
     raise TypeError(f"{name} must be true or false")
 
 
-def _build(cls: type, data: Any) -> Any:
+_Part = TypeVar("_Part", Conditions, Actions)
+
+
+def _build(cls: type[_Part], data: object) -> _Part:
     if not isinstance(data, dict):
         raise TypeError(f"{cls.__name__.lower()} must be an object")
-    kwargs: dict[str, Any] = {}
-    names = {f for f in cls.__dataclass_fields__}
-    for key, value in data.items():
-        if key not in names:
-            continue
-        if key in _LIST_FIELDS:
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise TypeError(f"{key} must be a list of texts")
-            value = list(value)
-        elif key in _INT_FIELDS:
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-                raise TypeError(f"{key} must be a whole number")
-        elif key in _FLOAT_FIELDS:
-            if value is not None:
-                if isinstance(value, bool) or not isinstance(value, int | float):
-                    raise TypeError(f"{key} must be a number")
-                value = float(value)
-        elif key in _TRI_FIELDS:
-            if value is not None and not isinstance(value, bool):
-                raise TypeError(f"{key} must be true, false or empty")
-        elif key in _BOOL_FIELDS:
-            value = _as_bool(value, key)
-        elif not isinstance(value, str):
-            raise TypeError(f"{key} must be a text")
-        kwargs[key] = value
+    names = set(cls.__dataclass_fields__)
+    kwargs = {key: _checked(key, value) for key, value in data.items() if key in names}
     return cls(**kwargs)
+
+
+def _checked(key: str, value: Any) -> Any:
+    """One stored field, type-checked (TypeError says which) and copied as the field wants."""
+    if key in _LIST_FIELDS:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise TypeError(f"{key} must be a list of texts")
+        return list(value)
+    if key in _INT_FIELDS:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise TypeError(f"{key} must be a whole number")
+        return value
+    if key in _FLOAT_FIELDS:
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(f"{key} must be a number")
+        return float(value)
+    if key in _TRI_FIELDS:
+        if value is not None and not isinstance(value, bool):
+            raise TypeError(f"{key} must be true, false or empty")
+        return value
+    if key in _BOOL_FIELDS:
+        return _as_bool(value, key)
+    if not isinstance(value, str):
+        raise TypeError(f"{key} must be a text")
+    return value
