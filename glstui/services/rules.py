@@ -1,10 +1,11 @@
-"""Shipping rules and SKU weights as use cases: load, save, preview, re-apply, import a CSV.
+"""Shipping rules as use cases: load, check, save, apply to an order, preview, re-apply.
 
 The rules themselves are pure (glstui.domain.rules); this module keeps them with the data:
 - a shop's rules live in Integration.rules (plain dicts), switched on by
   Integration.rules_enabled ("Activeer Verzendregels");
-- the SKU weight table lives in Settings.sku_weights (one table for the warehouse; the
-  default weight per item is Settings.default_weight_kg);
+- the SKU weight table (services/sku_weights.py) and the rule summaries
+  (services/rules_text.py) have modules of their own; this module re-exports them, so the
+  screens keep one `svc` for the rules;
 - `apply_rules` is what the importer calls for every order still waiting for a label, inside
   its page write; `reapply` does the same for a shop's waiting orders in ONE write after the
   rules changed; an order whose label is being made (label_pending_at) is left alone;

@@ -81,7 +81,9 @@ def _amount(text: str) -> Decimal | None:
     return value if value.is_finite() else None
 
 
-def _in_range(value: float | Decimal | None, low: Any, high: Any) -> bool:
+def _in_range(
+    value: float | Decimal | None, low: float | int | None, high: float | int | None
+) -> bool:
     if low is None and high is None:
         return True
     if value is None:
