@@ -108,7 +108,15 @@ def matches(
     marketplace_codes: dict[str, str] | None = None,
 ) -> bool:
     """True when the order meets every set condition. `weight_kg` is the order's total."""
-    c = conditions
+    return (
+        _place_matches(conditions, order, marketplace_codes or {})
+        and _skus_match(conditions, order)
+        and _rest_matches(conditions, order, weight_kg)
+    )
+
+
+def _place_matches(c: Conditions, order: Order, marketplace_codes: dict[str, str]) -> bool:
+    """Country, postcode and marketplace."""
     country = order.country_code or (order.recipient.country_code if order.recipient else "")
     country = country.upper()
     if c.countries and country not in {x.upper() for x in c.countries}:
@@ -117,21 +125,26 @@ def matches(
         postcode = order.recipient.postal_code if order.recipient else ""
         if not postcode or not any(_postcode_matches(postcode, p) for p in c.postcodes):
             return False
-    if c.marketplaces and not _marketplace_matches(
-        order.marketplace_id or "", c.marketplaces, marketplace_codes or {}
-    ):
+    return not c.marketplaces or _marketplace_matches(
+        order.marketplace_id or "", c.marketplaces, marketplace_codes
+    )
+
+
+def _skus_match(c: Conditions, order: Order) -> bool:
+    """Any (or all) items' SKUs match one of the patterns."""
+    if not c.skus:
+        return True
+    hits = [
+        any(fnmatch.fnmatchcase(item.sku.casefold(), p.casefold()) for p in c.skus)
+        for item in order.items
+    ]
+    if not hits:
         return False
-    if c.skus:
-        hits = [
-            any(fnmatch.fnmatchcase(item.sku.casefold(), p.casefold()) for p in c.skus)
-            for item in order.items
-        ]
-        if not hits:
-            return False
-        if c.sku_match == SKU_MATCH_ALL and not all(hits):
-            return False
-        if c.sku_match != SKU_MATCH_ALL and not any(hits):
-            return False
+    return all(hits) if c.sku_match == SKU_MATCH_ALL else any(hits)
+
+
+def _rest_matches(c: Conditions, order: Order, weight_kg: float) -> bool:
+    """Item count, total, shipping speed, Prime, business and weight."""
     if not _in_range(order.item_count, c.items_min, c.items_max):
         return False
     if (c.total_min is not None or c.total_max is not None) and not _in_range(

@@ -100,37 +100,7 @@ def merge_order(
     shop = integration.shop_name
     cancelled = incoming.amazon_status == AMAZON_CANCELLED
     if existing is None:
-        if cancelled:
-            # Cancelled before we ever saw it: nothing to ship, nothing to import.
-            outcome.skipped_cancelled += 1
-            return None
-        incoming.imported_at = now
-        decision = apply_shipping_rules(incoming, integration, inputs)
-        if decision.skip:
-            outcome.skipped_by_rule += 1
-            outcome.lines.append(
-                LogLine(
-                    _("Order {order} skipped by shipping rule '{rule}'.").format(
-                        order=incoming.order_id, rule=decision.rule_name
-                    ),
-                    INFO,
-                    shop,
-                )
-            )
-            return None
-        order_kinds.apply(incoming, lambda o: apply_shipping_rules(o, integration, inputs))
-        outcome.new += 1
-        if incoming.state == HELD:
-            outcome.held += 1
-        outcome.lines.append(
-            LogLine(_("New order {order}").format(order=describe(incoming)), INFO, shop)
-        )
-        if incoming.not_for_gls:
-            text = _("Order {order}: {reason}").format(
-                order=incoming.order_id, reason=incoming.hold_reason
-            )
-            outcome.lines.append(LogLine(text, WARNING, shop))
-        return incoming
+        return _merge_new(incoming, integration, now, outcome, inputs)
 
     if not any(getattr(existing, n) != getattr(incoming, n) for n in _AMAZON_FIELDS):
         outcome.unchanged += 1
@@ -156,6 +126,48 @@ def merge_order(
         LogLine(_("Updated order {order}").format(order=describe(merged)), INFO, shop)
     )
     return merged
+
+
+def _merge_new(
+    incoming: Order,
+    integration: Integration,
+    now: datetime,
+    outcome: PageOutcome,
+    inputs: rules_svc.RuleInputs | None,
+) -> Order | None:
+    """An order seen for the first time: imported, unless it is cancelled or a rule skips it."""
+    shop = integration.shop_name
+    if incoming.amazon_status == AMAZON_CANCELLED:
+        # Cancelled before we ever saw it: nothing to ship, nothing to import.
+        outcome.skipped_cancelled += 1
+        return None
+    incoming.imported_at = now
+    decision = apply_shipping_rules(incoming, integration, inputs)
+    if decision.skip:
+        outcome.skipped_by_rule += 1
+        outcome.lines.append(
+            LogLine(
+                _("Order {order} skipped by shipping rule '{rule}'.").format(
+                    order=incoming.order_id, rule=decision.rule_name
+                ),
+                INFO,
+                shop,
+            )
+        )
+        return None
+    order_kinds.apply(incoming, lambda o: apply_shipping_rules(o, integration, inputs))
+    outcome.new += 1
+    if incoming.state == HELD:
+        outcome.held += 1
+    outcome.lines.append(
+        LogLine(_("New order {order}").format(order=describe(incoming)), INFO, shop)
+    )
+    if incoming.not_for_gls:
+        text = _("Order {order}: {reason}").format(
+            order=incoming.order_id, reason=incoming.hold_reason
+        )
+        outcome.lines.append(LogLine(text, WARNING, shop))
+    return incoming
 
 
 def _cancel(merged: Order, existing: Order, shop: str, outcome: PageOutcome) -> Order:
