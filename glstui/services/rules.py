@@ -1,10 +1,11 @@
-"""Shipping rules and SKU weights as use cases: load, save, preview, re-apply, import a CSV.
+"""Shipping rules as use cases: load, check, save, apply to an order, preview, re-apply.
 
 The rules themselves are pure (glstui.domain.rules); this module keeps them with the data:
 - a shop's rules live in Integration.rules (plain dicts), switched on by
   Integration.rules_enabled ("Activeer Verzendregels");
-- the SKU weight table lives in Settings.sku_weights (one table for the warehouse; the
-  default weight per item is Settings.default_weight_kg);
+- the SKU weight table (services/sku_weights.py) and the rule summaries
+  (services/rules_text.py) have modules of their own; this module re-exports them, so the
+  screens keep one `svc` for the rules;
 - `apply_rules` is what the importer calls for every order still waiting for a label, inside
   its page write; `reapply` does the same for a shop's waiting orders in ONE write after the
   rules changed; an order whose label is being made (label_pending_at) is left alone;
@@ -18,15 +19,13 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from glstui.amazon.regions import MARKETPLACES
-from glstui.domain.errors import GlstuiError, ValidationError
+from glstui.domain.errors import ValidationError
 from glstui.domain.integration import Integration
 from glstui.domain.order import HELD, NEW, Order
 from glstui.domain.rules import (
-    EXPRESS_LABELS,
     Decision,
     Rule,
     RuleError,
@@ -36,16 +35,64 @@ from glstui.domain.rules import (
     rule_warnings,
     validate_rules,
 )
-from glstui.domain.sku_weights import CsvProblem, parse_csv
-from glstui.i18n import N_, _
+from glstui.i18n import _
 from glstui.services import order_kinds
 from glstui.services.integrations import IntegrationNotFound
+from glstui.services.rules_text import describe, summarize_actions, summarize_conditions
+from glstui.services.sku_weights import (
+    CSV_MAX_BYTES,
+    CsvFileError,
+    CsvImport,
+    import_weights_csv,
+    load_weights,
+    problem_text,
+    read_csv_file,
+    save_weights,
+    set_weight,
+)
+from glstui.store import ReadView, Store, WriteTx
 
 log = logging.getLogger("glstui.services.rules")
 
+# The rule screens and tests use these through this module (svc.load_weights, svc.describe).
+__all__ = [
+    "CSV_MAX_BYTES",
+    "DEFAULT_RULE",
+    "PREVIEW_ORDERS",
+    "SKIPPED_BEFORE",
+    "CsvFileError",
+    "CsvImport",
+    "IntegrationNotFound",
+    "PreviewRow",
+    "Reapplied",
+    "RuleInputs",
+    "apply_rules",
+    "check_rule",
+    "decide",
+    "describe",
+    "get_rules",
+    "import_weights_csv",
+    "load_weights",
+    "marketplace_codes",
+    "message",
+    "parse_rules",
+    "preview",
+    "preview_counts",
+    "problem_text",
+    "read_csv_file",
+    "reapply",
+    "save_rules",
+    "save_weights",
+    "set_rules_enabled",
+    "set_weight",
+    "summarize_actions",
+    "summarize_conditions",
+    "validate",
+    "warnings",
+]
+
 DEFAULT_RULE = "default"  # what the preview shows when no rule matched
 PREVIEW_ORDERS = 50
-CSV_MAX_BYTES = 5 * 1024 * 1024
 SKIPPED_BEFORE = (
     "Shipping rule '{rule}' skips orders like this one, but it was imported before: "
     "delete it or change the rule."
@@ -60,13 +107,6 @@ def message(err: ValidationError) -> str:
     return err.user_message
 
 
-def problem_text(problem: CsvProblem) -> str:
-    text = _(problem.template).format(**dict(problem.params))
-    if not problem.line:
-        return text
-    return _("line {n}: {problem}").format(n=problem.line, problem=text)
-
-
 def marketplace_codes() -> dict[str, str]:
     """Two-letter marketplace codes a rule may use (NL, DE, UK...) -> Amazon marketplace id."""
     return {code: m.id for code, m in MARKETPLACES.items()}
@@ -75,7 +115,7 @@ def marketplace_codes() -> dict[str, str]:
 # --- rules of a shop -----------------------------------------------------------------------
 
 
-def _integration(view: Any, integration_id: str) -> Integration:
+def _integration(view: ReadView | WriteTx, integration_id: str) -> Integration:
     found = view.integrations.get(integration_id)
     if found is None:
         raise IntegrationNotFound(integration_id)
@@ -87,7 +127,7 @@ def parse_rules(raw: list[dict[str, Any]]) -> list[Rule]:
     return [Rule.from_dict(d) for d in raw]
 
 
-def get_rules(store: Any, integration_id: str) -> tuple[bool, list[Rule]]:
+def get_rules(store: Store, integration_id: str) -> tuple[bool, list[Rule]]:
     """(rules switched on?, the shop's rules in order)."""
     with store.read() as view:
         integration = _integration(view, integration_id)
@@ -121,7 +161,7 @@ def validate(rules: list[Rule]) -> list[Rule]:
 
 
 def save_rules(
-    store: Any, integration_id: str, rules: list[Rule], enabled: bool | None = None
+    store: Store, integration_id: str, rules: list[Rule], enabled: bool | None = None
 ) -> list[Rule]:
     """Validate and store the shop's rules (and, when given, the 'activate' switch)."""
     clean = validate(rules)
@@ -135,7 +175,7 @@ def save_rules(
     return clean
 
 
-def set_rules_enabled(store: Any, integration_id: str, enabled: bool) -> None:
+def set_rules_enabled(store: Store, integration_id: str, enabled: bool) -> None:
     with store.write() as tx:
         integration = _integration(tx, integration_id)
         integration.rules_enabled = enabled
@@ -152,98 +192,6 @@ def warnings(rules: list[Rule]) -> list[str]:
     ]
 
 
-# --- SKU weights -------------------------------------------------------------------------
-
-
-def load_weights(store: Any) -> tuple[dict[str, float], float]:
-    """(SKU -> kg per item, default kg per item for SKUs not in the table)."""
-    with store.read() as view:
-        settings = view.settings.get()
-    return dict(settings.sku_weights), settings.default_weight_kg
-
-
-def save_weights(store: Any, weights: dict[str, float]) -> None:
-    with store.write() as tx:
-        settings = tx.settings.get()
-        settings.sku_weights = dict(sorted(weights.items()))
-        tx.settings.put(settings)
-
-
-def set_weight(store: Any, sku: str, weight: float | None) -> None:
-    """Set (or with None remove) one SKU's weight."""
-    with store.write() as tx:
-        settings = tx.settings.get()
-        table = dict(settings.sku_weights)
-        if weight is None:
-            table.pop(sku, None)
-        else:
-            table[sku] = weight
-        settings.sku_weights = dict(sorted(table.items()))
-        tx.settings.put(settings)
-
-
-@dataclass
-class CsvImport:
-    added: int = 0
-    changed: int = 0
-    unchanged: int = 0
-    problems: list[CsvProblem] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[CsvProblem]:
-        return [p for p in self.problems if not p.warning]
-
-    @property
-    def stored(self) -> int:
-        return self.added + self.changed + self.unchanged
-
-
-class CsvFileError(GlstuiError):
-    """The CSV file cannot be read; `user_message` says why (translated when read)."""
-
-
-def read_csv_file(path: str | Path) -> str:
-    p = Path(str(path).strip()).expanduser()
-    if not str(path).strip():
-        raise CsvFileError(N_("Type the path of the CSV file first."))
-    if not p.is_file():
-        raise CsvFileError(N_("No file at {path}: check the path."), path=p)
-    if p.stat().st_size > CSV_MAX_BYTES:
-        raise CsvFileError(N_("The file is larger than 5 MB: is it the right file?"))
-    try:
-        data = p.read_bytes()
-    except OSError as exc:
-        raise CsvFileError(
-            N_("Cannot read {path}: {reason}."), path=p, reason=exc.strerror or exc
-        ) from exc
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", errors="replace")  # Excel's own save on Windows
-
-
-def import_weights_csv(store: Any, text: str, *, replace: bool = False) -> CsvImport:
-    """Merge (or with replace=True: replace) the table with a CSV's good rows, in one write."""
-    parsed, problems = parse_csv(text)
-    result = CsvImport(problems=problems)
-    if not parsed:
-        return result
-    with store.write() as tx:
-        settings = tx.settings.get()
-        table = {} if replace else dict(settings.sku_weights)
-        for sku, weight in parsed.items():
-            if sku not in table:
-                result.added += 1
-            elif table[sku] != weight:
-                result.changed += 1
-            else:
-                result.unchanged += 1
-            table[sku] = weight
-        settings.sku_weights = dict(sorted(table.items()))
-        tx.settings.put(settings)
-    return result
-
-
 # --- evaluating ----------------------------------------------------------------------------
 
 
@@ -256,7 +204,7 @@ class RuleInputs:
     label_format: str = "pdf"
 
     @classmethod
-    def from_view(cls, view: Any) -> RuleInputs:
+    def from_view(cls, view: ReadView | WriteTx) -> RuleInputs:
         """From a store read view or write transaction (`view.settings.get()`)."""
         settings = view.settings.get()
         return cls(dict(settings.sku_weights), settings.default_weight_kg, settings.label_format)
@@ -327,36 +275,6 @@ def _usable_rules(integration: Integration) -> list[Rule]:
         return []
 
 
-def describe(decision: Decision | dict[str, Any], default_label_format: str | None = None) -> str:
-    """One line for the operator: 'EuroBusinessParcel · 2 × 3.5 kg · express 12:00 · zpl'.
-
-    The label format is left out when it is `default_label_format` (the settings' one).
-    """
-    d = decision if isinstance(decision, Decision) else Decision.from_dict(decision)
-    if d.skip:
-        return _("skip: not imported")
-    parts = [d.product]
-    weight = f"{d.weight_kg:g} kg"
-    parts.append(f"{d.parcels} × {weight}" if d.parcels > 1 else weight)
-    services = d.services or {}
-    if services.get("expressService"):
-        time = EXPRESS_LABELS.get(services["expressService"], services["expressService"])
-        parts.append(_("express {time}").format(time=time))
-    if services.get("saturdayService"):
-        parts.append(_("Saturday"))
-    if services.get("shopDeliveryService"):
-        shop = services.get("shopDeliveryParcelShopId")
-        parts.append(f"ParcelShop {shop}" if shop else "ParcelShop")
-    if services.get("addresseeOnlyService"):
-        parts.append(_("addressee only"))
-    if d.label_format != default_label_format:
-        parts.append(d.label_format)
-    text = " · ".join(parts)
-    if d.hold:
-        return _("HOLD: {reason}").format(reason=d.hold_reason) + " · " + text
-    return text
-
-
 @dataclass
 class PreviewRow:
     order_id: str
@@ -380,7 +298,7 @@ def _recent(orders: list[Order], n: int) -> list[Order]:
 
 
 def preview(
-    store: Any,
+    store: Store,
     integration_id: str,
     n: int = PREVIEW_ORDERS,
     rules: list[Rule] | None = None,
@@ -432,7 +350,7 @@ def _decide(integration: Integration, order: Order, inputs: RuleInputs) -> None:
     )
 
 
-def reapply(store: Any, integration_id: str) -> Reapplied:
+def reapply(store: Store, integration_id: str) -> Reapplied:
     """Decide again for the shop's orders not yet labelled (new / held), in one write."""
     result = Reapplied()
     with store.write() as tx:
@@ -471,72 +389,3 @@ def reapply(store: Any, integration_id: str) -> Reapplied:
         result.changed,
     )
     return result
-
-
-# --- words for the rule list -----------------------------------------------------------------
-
-
-def _range_text(low: float | int | None, high: float | int | None, unit: str = "") -> str:
-    def f(v: float | int) -> str:
-        return f"{v:g}{unit}"
-
-    if low is not None and high is not None:
-        return f"{f(low)}–{f(high)}"
-    if low is not None:
-        return f"≥{f(low)}"
-    return f"≤{f(high)}" if high is not None else ""
-
-
-def summarize_conditions(rule: Rule) -> str:
-    """'NL, BE · postcode 10, 8881-8899 · Prime · 2–5 items' ('every order' when empty)."""
-    c = rule.conditions
-    parts: list[str] = []
-    if c.countries:
-        parts.append(", ".join(c.countries))
-    if c.postcodes:
-        parts.append(_("postcode {list}").format(list=", ".join(c.postcodes)))
-    if c.marketplaces:
-        parts.append(_("market {list}").format(list=", ".join(c.marketplaces)))
-    if c.skus:
-        key = "all SKUs {list}" if c.sku_match == "all" else "SKU {list}"
-        parts.append(_(key).format(list=", ".join(c.skus)))
-    if c.items_min is not None or c.items_max is not None:
-        parts.append(_("{range} items").format(range=_range_text(c.items_min, c.items_max)))
-    if c.total_min is not None or c.total_max is not None:
-        parts.append(_("total {range}").format(range=_range_text(c.total_min, c.total_max)))
-    if c.service_levels:
-        parts.append(", ".join(c.service_levels))
-    if c.prime is not None:
-        parts.append(_("Prime") if c.prime else _("not Prime"))
-    if c.business is not None:
-        parts.append(_("business") if c.business else _("not business"))
-    if c.weight_min is not None or c.weight_max is not None:
-        parts.append(_range_text(c.weight_min, c.weight_max, " kg"))
-    return " · ".join(parts) if parts else _("every order")
-
-
-def summarize_actions(rule: Rule) -> str:
-    """'ExpressParcel 12:00 · 2 parcels · zpl' / 'HOLD: reason' / 'skip'."""
-    a = rule.actions
-    if a.skip:
-        return _("skip: do not import")
-    parts: list[str] = []
-    if a.hold:
-        parts.append(_("HOLD") + (f": {a.hold_reason}" if a.hold_reason else ""))
-    if a.product != "auto":
-        parts.append(a.product)
-    if a.express:
-        parts.append(_("express {time}").format(time=EXPRESS_LABELS.get(a.express, a.express)))
-    if a.saturday:
-        parts.append(_("Saturday"))
-    if a.parcelshop:
-        parts.append(f"ParcelShop {a.parcelshop_id}".strip())
-    if a.addressee_only:
-        parts.append(_("addressee only"))
-    if a.parcels != 1:
-        parts.append(_("{n} parcels").format(n=a.parcels))
-    if a.weight_kg is not None:
-        parts.append(_("{kg} kg per parcel").format(kg=f"{a.weight_kg:g}"))
-    if a.label_format:
-        parts.append(a.label_format)
-    return " · ".join(parts) if parts else _("default")
