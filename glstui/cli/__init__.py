@@ -123,7 +123,7 @@ def _run(args: argparse.Namespace, ctx: object) -> int:
 
         return run_import(ctx, args.shop)
     if args.command == "push":
-        from glstui.services.outbox import run_push
+        from glstui.cli.push import run_push
 
         return run_push(ctx)
     if args.command == "purge":
