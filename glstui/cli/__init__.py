@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace, ctx: object) -> int:
     if args.command == "doctor":
-        from glstui.services.doctor import run_doctor
+        from glstui.cli.doctor import run_doctor
 
         return run_doctor(ctx)
     if args.command == "import":
@@ -127,7 +127,7 @@ def _run(args: argparse.Namespace, ctx: object) -> int:
 
         return run_push(ctx)
     if args.command == "purge":
-        from glstui.services.retention import run_purge
+        from glstui.cli.purge import run_purge
 
         return run_purge(ctx)
     from glstui.tui.app import run_app
