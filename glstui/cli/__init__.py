@@ -119,7 +119,7 @@ def _run(args: argparse.Namespace, ctx: object) -> int:
 
         return run_doctor(ctx)
     if args.command == "import":
-        from glstui.services.headless import run_import
+        from glstui.cli.imports import run_import
 
         return run_import(ctx, args.shop)
     if args.command == "push":
