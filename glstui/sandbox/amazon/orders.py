@@ -220,7 +220,7 @@ def _resume(
     q: dict[str, list[str]], signature: str, now: datetime, bound: datetime
 ) -> tuple[datetime, Position | None]:
     """The bound and position a paginationToken carries (none: the first page)."""
-    token = (q.get("paginationToken") or [None])[0]
+    token = (q.get("paginationToken") or [""])[0]
     if not token:
         return bound, None
     state = _decode_token(token)
