@@ -10,9 +10,9 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
-from glstui.amazon.client import seller_key
+from glstui.amazon.client import BeforeSend, seller_key
 from glstui.domain.clock import Clock
 from glstui.domain.integration import NEEDS_REAUTH, Integration
 from glstui.domain.shipment import OutboxEntry
@@ -38,9 +38,23 @@ COMMIT_INTERVAL_S = 0.5  # real seconds between result writes, at most (see pack
 PROGRESS_SCOPE = "outbox"
 
 
+class ShipmentConfirmer(Protocol):
+    """What a run needs of the Amazon client (glstui.amazon.client.SpApiClient, a test double)."""
+
+    async def confirm_shipment(
+        self,
+        refresh_token: str,
+        region: str,
+        order_id: str,
+        body: dict[str, Any],
+        *,
+        before_send: BeforeSend | None = None,
+    ) -> None: ...
+
+
 async def deliver(
     store: Any,
-    client: Any,
+    client: ShipmentConfirmer,
     refresh_token: Callable[[str], str | None],
     clock: Clock,
     report: Reporter = ignore,
@@ -51,7 +65,7 @@ async def deliver(
 ) -> DeliveryResult:
     """Send every pending confirmation that is due now; store each result as it arrives.
 
-    `client` is a glstui.amazon.client.SpApiClient; `refresh_token(integration_id)` returns the
+    `refresh_token(integration_id)` returns the
     shop's refresh token (None = not connected). `workers` is per seller: each seller's lane
     has that many requests in flight at most.
     """
@@ -154,7 +168,7 @@ class _Run:
     def __init__(
         self,
         store: Any,
-        client: Any,
+        client: ShipmentConfirmer,
         clock: Clock,
         report: Reporter,
         result: DeliveryResult,
