@@ -16,9 +16,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from glstui import __version__
 from glstui.i18n import _, set_language
+
+if TYPE_CHECKING:
+    from glstui.services.context import AppContext
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -113,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _run(args: argparse.Namespace, ctx: object) -> int:
+def _run(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.command == "doctor":
         from glstui.cli.doctor import run_doctor
 

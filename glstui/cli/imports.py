@@ -10,9 +10,10 @@ data file busy or unreadable).
 from __future__ import annotations
 
 import sys
-from typing import Any, TextIO
+from typing import TextIO
 
 from glstui.domain.clock import Clock
+from glstui.services.context import AppContext
 from glstui.services.events import ERROR, WARNING, Event, LogLine, Progress
 from glstui.services.headless import SELLER_WAIT_S, import_headless
 
@@ -38,7 +39,7 @@ class Printer:
 
 
 def run_import(
-    ctx: Any,
+    ctx: AppContext,
     shop_names: list[str],
     out: TextIO | None = None,
     err: TextIO | None = None,

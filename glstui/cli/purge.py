@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any, TextIO
+from typing import TextIO
 
 from glstui.i18n import _
+from glstui.services.context import AppContext
 from glstui.services.retention import purge_pii, summary_text
 
 log = logging.getLogger("glstui.retention")
 
 
-def run_purge(ctx: Any, out: TextIO | None = None) -> int:
+def run_purge(ctx: AppContext, out: TextIO | None = None) -> int:
     """`glstui purge`: purge now and print what was done. 0 = fine, 1 = it failed."""
     stream = out or sys.stdout
     try:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from typing import Any
 
 from glstui.i18n import _
+from glstui.services.context import AppContext
 from glstui.services.events import ERROR, WARNING, Event, LogLine
 from glstui.services.outbox import deliver_pending
 
@@ -23,7 +23,7 @@ def print_event(event: Event) -> None:
         print(f"{prefix}{shop}{event.text}", file=stream, flush=True)
 
 
-def run_push(ctx: Any) -> int:
+def run_push(ctx: AppContext) -> int:
     """`glstui push`: send pending confirmations. 0 all sent, 1 some left, 2 nothing could run.
 
     First records labels a stopped run left behind (labelling.reconcile), so their
