@@ -14,13 +14,12 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import sys
 import tempfile
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import httpx
 
@@ -385,24 +384,3 @@ def doctor_checks(ctx: Any, timeout: float = REACH_TIMEOUT, network: bool = True
                 return checks
         checks += doctor_live.check_gls_login(ctx, timeout)
     return checks
-
-
-def exit_code(checks: list[Check]) -> int:
-    return 1 if any(c.status == FAIL for c in checks) else 0
-
-
-def run_doctor(ctx: Any, out: TextIO | None = None, timeout: float = REACH_TIMEOUT) -> int:
-    """Print every check, one a line, and return 0 when none FAILed, else 1."""
-    stream = out or sys.stdout
-    checks = doctor_checks(ctx, timeout=timeout)
-    for check in checks:
-        print(check.line(), file=stream)
-    fails = sum(c.status == FAIL for c in checks)
-    warns = sum(c.status == WARN for c in checks)
-    print(
-        _("{fails} failed, {warns} warnings, {passes} passed").format(
-            fails=fails, warns=warns, passes=len(checks) - fails - warns
-        ),
-        file=stream,
-    )
-    return exit_code(checks)

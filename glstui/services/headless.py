@@ -1,10 +1,11 @@
-"""`glstui import [--shop NAME ...]`: the same import as the TUI's, for cron and systemd.
+"""The headless import behind `glstui import [--shop NAME ...]`: the same import as the TUI's,
+for cron and systemd, with the shop choice and the per-seller turns between processes.
 
-Progress lines go to stdout (one per event, flushed, so a journal shows them live); what to do
-about a failure goes to stderr. Exit codes: 0 every shop imported, 1 some shop failed (the
-others were imported), 2 nothing could run (no importable shop, keys missing or locked, the
-data file busy or unreadable). Running beside an open TUI is safe: every page is one write
-under the store's cross-process lock, and orders are keyed, so nothing is doubled.
+`import_headless` reports progress as events and returns what it came to (glstui.cli.imports
+prints both and chooses the exit code). Nothing runs when no shop is importable, the keys are
+missing or locked, or the data file is busy or unreadable. Running beside an open TUI is safe:
+every page is one write under the store's cross-process lock, and orders are keyed, so nothing
+is doubled.
 
 Two `glstui import` runs of one seller (cron + one typed in a console) take turns: Amazon
 counts a seller's calls in one bucket whatever process makes them, so two processes pacing on
@@ -22,49 +23,35 @@ import json
 import logging
 import math
 import os
-import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 import filelock
 import httpx
 
 from glstui.amazon.client import SpApiClient, seller_key
 from glstui.domain.integration import NEEDS_REAUTH, Integration
+from glstui.domain.run import ImportRun
 from glstui.i18n import _
 from glstui.secrets import SecretsError, SecretsUnavailable
-from glstui.services.events import ERROR, INFO, WARNING, Event, LogLine, Progress
+from glstui.services.events import INFO, LogLine, Reporter
 from glstui.services.importer import import_shops
 from glstui.store import StoreBusy, StoreError
 
-OK, SOME_FAILED, NOTHING_RAN = 0, 1, 2
 PACING_DIR = "pacing"
 SELLER_WAIT_S = 600.0  # real seconds a run waits for another import of the same seller
 
 log = logging.getLogger("glstui.import")
 
-_LEVEL = {ERROR: "ERROR", WARNING: "WARN "}
 
+@dataclass
+class HeadlessImport:
+    """What a headless import came to: `error` says why nothing ran, else `run` is the import."""
 
-class Printer:
-    """Prints each log line with a time stamp; progress only when a shop finishes paging."""
-
-    def __init__(self, clock: Any, out: TextIO) -> None:
-        self.clock = clock
-        self.out = out
-
-    def __call__(self, event: Event) -> None:
-        if isinstance(event, LogLine):
-            stamp = self.clock.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
-            self.out.write(f"{stamp} {_LEVEL.get(event.level, 'INFO ')} {event.text}\n")
-            self.out.flush()
-        elif isinstance(event, Progress):
-            return  # the per-page lines already say how far each shop is
-
-
-def _waits_for_reconnect(integ: Integration) -> bool:
-    return integ.active and integ.status == NEEDS_REAUTH
+    error: str = ""
+    run: ImportRun | None = None
 
 
 def choose_shops(
@@ -223,22 +210,17 @@ class _PacedContext:
         return client
 
 
-def run_import(
+def import_headless(
     ctx: Any,
     shop_names: list[str],
-    out: TextIO | None = None,
-    err: TextIO | None = None,
+    report: Reporter,
     *,
     seller_wait: float = SELLER_WAIT_S,
-) -> int:
-    """Import the named shops (all importable ones when none are named); the exit code."""
-    out = out or sys.stdout
-    err = err or sys.stderr
+) -> HeadlessImport:
+    """Import the named shops (all importable ones when none are named), reporting progress."""
 
-    def fail(message: str) -> int:
-        err.write(f"glstui import: {message}\n")
-        err.flush()
-        return NOTHING_RAN
+    def fail(message: str) -> HeadlessImport:
+        return HeadlessImport(error=message)
 
     if getattr(ctx.secrets, "locked", False):
         return fail(
@@ -269,45 +251,40 @@ def run_import(
                 "'Shop is active' on (glstui, section 1 Integrations)."
             )
         )
-    printer = Printer(ctx.clock, out)
     turns = SellerTurns(ctx.data_dir)
     try:  # before any store lock: waiting here must not keep the other run from writing
-        turns.take(ctx, chosen, seller_wait, lambda text: printer(LogLine(text, INFO)))
+        turns.take(ctx, chosen, seller_wait, lambda text: report(LogLine(text, INFO)))
     except SellerBusy as exc:
         return fail(exc.message)
     try:
-        return _import_now(ctx, chosen, turns, printer, fail)
+        return _import_now(ctx, chosen, turns, report)
     finally:
         turns.release()
 
 
 def _import_now(
-    ctx: Any,
-    chosen: list[Integration],
-    turns: SellerTurns,
-    printer: Printer,
-    fail: Callable[[str], int],
-) -> int:
+    ctx: Any, chosen: list[Integration], turns: SellerTurns, report: Reporter
+) -> HeadlessImport:
     try:  # the data file must be writable now, not only after the first page was fetched
         with ctx.store.write():
             pass
     except StoreError as exc:
-        return fail(exc.message)
+        return HeadlessImport(error=exc.message)
     try:
         ctx.app_credentials()
     except Exception as exc:  # MissingCredentials (keys not set) or the key store failing
-        return fail(getattr(exc, "user_message", None) or str(exc))
+        return HeadlessImport(error=getattr(exc, "user_message", None) or str(exc))
 
     paced = _PacedContext(ctx, turns)
     try:
-        run = asyncio.run(import_shops(paced, [i.id for i in chosen], printer))
+        run = asyncio.run(import_shops(paced, [i.id for i in chosen], report))
     except StoreBusy as exc:
-        return fail(exc.message)
+        return HeadlessImport(error=exc.message)
     except StoreError as exc:
-        return fail(exc.message)
+        return HeadlessImport(error=exc.message)
     except (SecretsUnavailable, SecretsError) as exc:
-        return fail(exc.user_message)
+        return HeadlessImport(error=exc.user_message)
     finally:
         for client in paced.clients:
             turns.save(client)
-    return SOME_FAILED if run.failed else OK
+    return HeadlessImport(run=run)

@@ -28,12 +28,11 @@ import contextlib
 import json
 import logging
 import os
-import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from glstui.domain.clock import Clock, to_iso
 from glstui.domain.order import CANCELLED, LABELLED, SHIPPED, Order, Recipient
@@ -310,17 +309,3 @@ def summary_text(result: PurgeResult) -> str:
         "Buyer data removed from {orders} orders done more than {days} days ago "
         "({files} label files deleted)."
     ).format(orders=result.orders, days=result.days, files=result.label_files)
-
-
-def run_purge(ctx: Any, out: TextIO | None = None) -> int:
-    """`glstui purge`: purge now and print what was done. 0 = fine, 1 = it failed."""
-    stream = out or sys.stdout
-    try:
-        result = purge_pii(ctx.store, ctx.clock, labels_dir=ctx.labels_dir)
-    except Exception as exc:  # StoreError etc. carry the operator's message
-        message = getattr(exc, "user_message", None) or str(exc)
-        print(_("Purging buyer data failed: {error}").format(error=message), file=stream)
-        log.error("purge failed: %s", message)
-        return 1
-    print(summary_text(result), file=stream)
-    return 0

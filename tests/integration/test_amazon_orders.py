@@ -433,3 +433,14 @@ async def test_confirm_on_a_cancelled_or_unknown_order(sandbox, amazon_client, r
 
 def test_gls_is_a_carrier_code():
     assert {"GLS", "DHL", "DPD", "UPS", "PostNL", "Other"} <= CARRIER_CODES
+
+
+async def test_a_ship_plus_order_is_refused_like_amazon_does(sandbox, amazon_client, refresh_token):
+    """Amazon takes no tracking from another carrier for an FBM Ship+ order: 400, nothing kept."""
+    order = _unshipped(sandbox)
+    with sandbox.amazon.lock:
+        order.programs = [*order.programs, "FBM_SHIP_PLUS"]
+    with pytest.raises(AmazonApiError, match="Ship\\+") as exc:
+        await amazon_client.confirm_shipment(refresh_token, "EU", order.order_id, _body(order))
+    assert exc.value.status == 400
+    assert order.packages == [] and order.status == "UNSHIPPED"

@@ -1,4 +1,4 @@
-"""`glstui import` (services.headless.run_import) against the sandbox: its exit codes and
+"""`glstui import` (glstui.cli.imports.run_import) against the sandbox: its exit codes and
 messages, and an import killed with SIGKILL mid-way that finishes after a restart."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import filelock
 import pytest
 
 from glstui.amazon.endpoints import Endpoints
+from glstui.cli.imports import NOTHING_RAN, OK, SOME_FAILED, run_import
 from glstui.domain.clock import FixedClock, to_iso
 from glstui.domain.integration import CONNECTED, DRAFT, Integration
 from glstui.sandbox import (
@@ -29,7 +30,6 @@ from glstui.sandbox import (
 )
 from glstui.secrets import Secrets
 from glstui.services.context import AppContext
-from glstui.services.headless import NOTHING_RAN, OK, SOME_FAILED, run_import
 from glstui.store import Store
 
 MARKETPLACES = ["A1805IZSGTT6HS", "AMEN7PMS3EDWL", "A1PA6795UKMFR9", "A13V1IB3VIYZZH"]
@@ -163,7 +163,7 @@ CHILD = textwrap.dedent(
     from glstui.domain.clock import FixedClock, from_iso
     from glstui.secrets import Secrets
     from glstui.services.context import AppContext
-    from glstui.services.headless import run_import
+    from glstui.cli.imports import run_import
     from glstui.store import Store
 
     env = os.environ

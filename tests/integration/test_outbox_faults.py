@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from test_labels_world import make_world
 
+from glstui.cli.push import run_push
 from glstui.domain.clock import to_iso
 from glstui.domain.integration import CONNECTED, NEEDS_REAUTH
 from glstui.domain.order import LABELLED, SHIPPED
@@ -294,7 +295,7 @@ def test_push_exit_codes(small_sandbox, tmp_path, capsys):
     token = world.ctx.refresh_token(world.shop.id)
 
     small_sandbox.revoke(token)  # nothing can be sent: 2
-    assert outbox.run_push(world.ctx) == 2
+    assert run_push(world.ctx) == 2
     assert "re-connect" in capsys.readouterr().err
 
     world.ctx.secrets.set(
@@ -306,14 +307,14 @@ def test_push_exit_codes(small_sandbox, tmp_path, capsys):
         tx.integrations.put(shop)
     # One order was cancelled at Amazon meanwhile: sent 2, refused 1 -> 1.
     small_sandbox.orders[world.order(keys[0]).order_id].status = "CANCELLED"
-    assert outbox.run_push(world.ctx) == 1
+    assert run_push(world.ctx) == 1
     out = capsys.readouterr()
     assert "Sent 2, retry later 0, refused 1" in out.out and "cancelled" in out.err
 
     # The operator handled it in Seller Central: all done -> 0.
     (failed,) = [e for e in world.outbox() if e.state == "failed"]
     outbox.mark_done(world.store, failed.id, world.clock)
-    assert outbox.run_push(world.ctx) == 0
+    assert run_push(world.ctx) == 0
     assert "Nothing to send" in capsys.readouterr().out
 
     world.ctx.secrets.delete("amazon.lwa_client_secret")
@@ -321,5 +322,5 @@ def test_push_exit_codes(small_sandbox, tmp_path, capsys):
         entry = tx.outbox.get(failed.id)
         entry.state = PENDING
         tx.outbox.put(entry)
-    assert outbox.run_push(world.ctx) == 2  # no app keys
+    assert run_push(world.ctx) == 2  # no app keys
     assert "app credentials" in capsys.readouterr().err

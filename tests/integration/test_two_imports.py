@@ -18,10 +18,11 @@ import filelock
 import pytest
 
 from glstui.amazon.client import seller_key
+from glstui.cli.imports import NOTHING_RAN
 from glstui.domain.clock import FixedClock, to_iso
 from glstui.domain.integration import CONNECTED, Integration
 from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SELLER_ID
-from glstui.services.headless import NOTHING_RAN, PACING_DIR
+from glstui.services.headless import PACING_DIR
 from glstui.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +37,7 @@ CHILD = textwrap.dedent(
     from glstui.domain.clock import FixedClock, from_iso
     from glstui.secrets import Secrets
     from glstui.services.context import AppContext
-    from glstui.services.headless import run_import
+    from glstui.cli.imports import run_import
     from glstui.store import Store
 
     env = os.environ

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from glstui.amazon.endpoints import Endpoints
+from glstui.cli.doctor import run_doctor
 from glstui.domain.clock import FixedClock
 from glstui.domain.integration import CONNECTED, Integration
 from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox
@@ -82,7 +83,7 @@ def sandbox_ctx(tmp_path: Path, sandbox: Sandbox, **kw: object) -> AppContext:
 
 def run(ctx: AppContext, timeout: float = 2.0) -> tuple[int, str]:
     out = io.StringIO()
-    code = doctor.run_doctor(ctx, out=out, timeout=timeout)
+    code = run_doctor(ctx, out=out, timeout=timeout)
     return code, out.getvalue()
 
 

@@ -280,9 +280,9 @@ def test_cli_data_dir_that_is_a_file_in_dutch(tmp_path: Path) -> None:
 def test_import_without_app_keys_speaks_dutch_and_english(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from glstui.cli.imports import run_import
     from glstui.domain.integration import CONNECTED, Integration
     from glstui.services.context import build_context
-    from glstui.services.headless import run_import
 
     monkeypatch.setenv("GLSTUI_SECRETS", "file")
     monkeypatch.setenv("GLSTUI_KEYRING_PASSPHRASE", "a long passphrase 42")

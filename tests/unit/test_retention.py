@@ -7,6 +7,7 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from glstui.cli.purge import run_purge
 from glstui.domain.clock import FixedClock
 from glstui.domain.integration import CONNECTED, Integration
 from glstui.domain.order import CANCELLED, LABELLED, NEW, SHIPPED, Order, OrderItem, Recipient
@@ -209,7 +210,7 @@ def test_run_purge_prints_what_it_did(tmp_path: Path) -> None:
         endpoints=None,  # type: ignore[arg-type]
     )
     out = io.StringIO()
-    assert retention.run_purge(ctx, out=out) == 0
+    assert run_purge(ctx, out=out) == 0
     assert out.getvalue().strip() == (
         "Buyer data removed from 1 orders done more than 30 days ago (0 label files deleted)."
     )

@@ -16,9 +16,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from glstui import __version__
 from glstui.i18n import _, set_language
+
+if TYPE_CHECKING:
+    from glstui.services.context import AppContext
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -113,21 +117,21 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
 
-def _run(args: argparse.Namespace, ctx: object) -> int:
+def _run(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.command == "doctor":
-        from glstui.services.doctor import run_doctor
+        from glstui.cli.doctor import run_doctor
 
         return run_doctor(ctx)
     if args.command == "import":
-        from glstui.services.headless import run_import
+        from glstui.cli.imports import run_import
 
         return run_import(ctx, args.shop)
     if args.command == "push":
-        from glstui.services.outbox import run_push
+        from glstui.cli.push import run_push
 
         return run_push(ctx)
     if args.command == "purge":
-        from glstui.services.retention import run_purge
+        from glstui.cli.purge import run_purge
 
         return run_purge(ctx)
     from glstui.tui.app import run_app

@@ -1,0 +1,59 @@
+"""`glstui push`: send the pending tracking codes and print what became of them.
+
+Exit codes: 0 all sent, 1 some left (waiting or refused), 2 nothing could run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from glstui.i18n import _
+from glstui.services.context import AppContext
+from glstui.services.events import ERROR, WARNING, Event, LogLine
+from glstui.services.outbox import deliver_pending
+
+
+def print_event(event: Event) -> None:
+    """A log line of the run: warnings and errors marked, errors to stderr, the shop named."""
+    if isinstance(event, LogLine):
+        prefix = {WARNING: "warning: ", ERROR: "error: "}.get(event.level, "")
+        shop = f"[{event.shop}] " if event.shop else ""
+        stream = sys.stderr if event.level == ERROR else sys.stdout
+        print(f"{prefix}{shop}{event.text}", file=stream, flush=True)
+
+
+def run_push(ctx: AppContext) -> int:
+    """`glstui push`: send pending confirmations. 0 all sent, 1 some left, 2 nothing could run.
+
+    First records labels a stopped run left behind (labelling.reconcile), so their
+    confirmations go out too.
+    """
+    from glstui.services.context import MissingCredentials
+    from glstui.services.labelling import reconcile_labels
+
+    reconcile_labels(ctx, print_event)
+    try:
+        result = asyncio.run(deliver_pending(ctx, print_event))
+    except MissingCredentials as exc:
+        print(f"glstui push: {exc.user_message}", file=sys.stderr)
+        return 2
+    if not result.due and not result.pending_left and not result.failed_left:
+        print(_("Nothing to send: every tracking code is with Amazon."))
+        return 0
+    text = _("Sent {sent}, retry later {retry}, refused {failed}, not tried {blocked}.")
+    print(
+        text.format(
+            sent=result.sent,
+            retry=result.retry_later,
+            failed=result.failed,
+            blocked=result.blocked,
+        )
+    )
+    if result.dropped:
+        text = _("{n} tracking code(s) not sent: their label was deleted meanwhile.")
+        print(text.format(n=result.dropped))
+    if result.pending_left or result.failed_left:
+        text = _("Waiting now: {pending} to send, {failed} refused by Amazon.")
+        print(text.format(pending=result.pending_left, failed=result.failed_left))
+    return result.exit_code

@@ -1,0 +1,45 @@
+"""Amazon's per-operation token buckets in the sandbox (one per seller and operation, refilled
+faster by the time scale): an empty bucket answers 429 QuotaExceeded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from glstui.sandbox.amazon.responses import MSG_QUOTA, ApiError
+from glstui.sandbox.amazon.state import SimState
+
+
+class Bucket:
+    def __init__(self, rate: float, burst: int, monotonic: Callable[[], float]) -> None:
+        self.rate, self.burst, self.tokens = rate, burst, float(burst)
+        self._monotonic = monotonic
+        self.last = monotonic()
+
+    def take(self, scale: float) -> bool:
+        now = self._monotonic()
+        self.tokens = min(float(self.burst), self.tokens + (now - self.last) * self.rate * scale)
+        self.last = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+
+class LimitsMixin(SimState):
+    def _take(self, seller: str, operation: str) -> None:
+        if not self.enforce_rate_limits:
+            return
+        key = (seller, operation)
+        bucket = self._buckets.get(key)
+        if bucket is None:
+            rate, burst = self.rate_limits.get(operation, (1.0, 5))
+            bucket = self._buckets[key] = Bucket(rate, burst, self._monotonic)
+        if not bucket.take(self.clock.time_scale):
+            self.throttled += 1
+            raise ApiError(429, "QuotaExceeded", MSG_QUOTA)
+
+    def rate_header(self, operation: str) -> dict[str, str]:
+        """The x-amzn-RateLimit-Limit header Amazon sends with the answers of `operation`."""
+        if operation not in self.rate_limits:
+            return {}
+        return {"x-amzn-RateLimit-Limit": f"{self.rate_limits[operation][0]:g}"}
