@@ -9,6 +9,8 @@ Retries: only where a repeat cannot make a second label. A request that never le
 (connection refused) and a 429 from the gateway are retried for every call; timeouts and
 5xx are retried for ValidateLogin and Label/Delete only. A Label/Create that timed out or
 got a 5xx raises GlsError(retryable=True, outcome_unknown=True): the label may exist.
+Waits follow the one RetryPolicy Amazon uses too (full jitter, divided by the time scale), so
+many stations retrying after a GLS hiccup do not all knock again at the same instant.
 
 Credentials never appear in exceptions or logs; addresses never appear in logs.
 """
@@ -19,14 +21,15 @@ import asyncio
 import base64
 import binascii
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+import random
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 import httpx
 
 from glstui.domain.errors import N_, Msg
+from glstui.domain.retry import RetryPolicy, Sleep
 from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError, failure_advice
 
 log = logging.getLogger("glstui.gls")
@@ -81,7 +84,8 @@ REFERENCE_MAX = 20
 UNIT_ID_MAX = 50
 UNIT_NO_MAX = 14
 
-Sleep = Callable[[float], Awaitable[None]]
+# A person waits at the label screen: three tries within about a second and a half (real time).
+GLS_RETRY = RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=4.0)
 
 
 @dataclass
@@ -286,8 +290,9 @@ class GlsClient:
         customer_no: str = "",
         *,
         sleep: Sleep = asyncio.sleep,
-        max_attempts: int = 3,
-        backoff: float = 0.5,
+        time_scale: float = 1.0,
+        retry: RetryPolicy | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         self._http = http
         self.base_url = base_url.rstrip("/") + "/"
@@ -296,8 +301,8 @@ class GlsClient:
         self._password = password
         self.customer_no = customer_no
         self._sleep = sleep
-        self._max_attempts = max(1, max_attempts)
-        self._backoff = backoff
+        self.retry = retry or replace(GLS_RETRY, time_scale=time_scale)
+        self._rng = rng or random.Random()
 
     def __repr__(self) -> str:  # never the credentials
         return f"GlsClient(base_url={self.base_url!r})"
@@ -365,8 +370,8 @@ class GlsClient:
             "Content-Type": "application/json",
             "Accept": "application/json",
         }
-        for attempt in range(1, self._max_attempts + 1):
-            last = attempt == self._max_attempts
+        for attempt in range(1, self.retry.max_attempts + 1):
+            last = attempt == self.retry.max_attempts
             try:
                 resp = await self._http.post(
                     url, params={"api-version": API_VERSION}, json=body, headers=headers
@@ -408,13 +413,13 @@ class GlsClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _pause(self, operation: str, attempt: int, why: str) -> None:
-        delay = self._backoff * (2 ** (attempt - 1))
+        delay = self.retry.delay(attempt, self._rng)
         log.warning(
-            "GLS %s %s (attempt %d/%d), retrying in %.1fs",
+            "GLS %s %s (attempt %d/%d), retrying in %.2fs",
             operation,
             why,
             attempt,
-            self._max_attempts,
+            self.retry.max_attempts,
             delay,
         )
         await self._sleep(delay)

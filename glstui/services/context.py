@@ -131,6 +131,7 @@ class AppContext:
             username=user,
             password=password,
             customer_no=customer or "",
+            time_scale=self.time_scale,
         )
 
     def gls_tracking(self, http: httpx.AsyncClient) -> GlsTracking | None:
