@@ -29,6 +29,17 @@ from typing import Any
 import httpx
 
 from glstui.domain.errors import N_, Msg
+from glstui.domain.gls_limits import (
+    ADDRESS_LIMITS,
+    ADDRESS_REQUIRED,
+    EXPRESS,
+    LABEL_TYPES,
+    REFERENCE_MAX,
+    UNIT_ID_MAX,
+    UNIT_NO_MAX,
+    WEIGHT_MAX_KG,
+    WEIGHT_MIN_KG,
+)
 from glstui.domain.retry import RetryPolicy, Sleep
 from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError, failure_advice
 
@@ -39,18 +50,6 @@ GLS_TEST_URL = "https://api.gls.nl/Test/V1/api/"
 API_VERSION = "1.0"
 SHIPPING_SYSTEM = "glstui"
 
-LABEL_TYPES = (
-    "pdf",
-    "pdfA6U",
-    "pdfA6S",
-    "pdf2A4",
-    "pdf4A4",
-    "zpl",
-    "zplUtf8",
-    "zpl300",
-    "zpl300Utf8",
-)
-EXPRESS = ("none", "t9", "t10", "t12", "t17", "s9", "s10", "s12", "s17")
 BOOL_SERVICES = (
     "addresseeOnlyService",
     "saturdayService",
@@ -63,26 +62,6 @@ BOOL_SERVICES = (
 )
 STR_SERVICES = ("expressService", "shopDeliveryParcelShopId", "expressConfirmSMS")
 
-WEIGHT_MIN_KG = 0.2
-WEIGHT_MAX_KG = 31.9
-LIMITS = {
-    "name1": 30,
-    "name2": 30,
-    "name3": 30,
-    "street": 40,
-    "houseNo": 5,
-    "houseNoExt": 5,
-    "zipCode": 8,
-    "city": 30,
-    "countryCode": 2,
-    "contact": 30,
-    "phone": 25,
-    "email": 320,
-}
-REQUIRED = ("name1", "street", "zipCode", "city", "countryCode")
-REFERENCE_MAX = 20
-UNIT_ID_MAX = 50
-UNIT_NO_MAX = 14
 
 # A person waits at the label screen: three tries within about a second and a half (real time).
 GLS_RETRY = RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=4.0)
@@ -225,10 +204,10 @@ def validate_request(req: LabelRequest, customer_no: str = "") -> dict[str, list
 
 def _check_address(addr: GlsAddress, prefix: str, delivery: bool, add) -> None:
     body = addr.to_api(delivery)
-    for name in REQUIRED:
+    for name in ADDRESS_REQUIRED:
         if not body.get(name):
             add(f"{prefix}.{name}", N_("is required"))
-    for name, limit in LIMITS.items():
+    for name, limit in ADDRESS_LIMITS.items():
         value = body.get(name, "")
         if len(value) > limit:
             add(
