@@ -52,18 +52,15 @@ CREDENTIAL_NAME = "glstui-passphrase"
 BACKEND_ENV = "GLSTUI_SECRETS"  # auto (default) | file
 KDF_ROUNDS = 100_000
 
-NAMES = (
-    "amazon.app_id",
-    "amazon.lwa_client_id",
-    "amazon.lwa_client_secret",
-    "gls.username",
-    "gls.password",
-    "gls.subscription_key",
-    "gls.customer_no",
-)
+# The one list of key names (Keys screen, AppContext, diagnostics scrubbing, doctor).
+AMAZON_APP_NAMES = ("amazon.app_id", "amazon.lwa_client_id", "amazon.lwa_client_secret")
+GLS_LOGIN_NAMES = ("gls.subscription_key", "gls.username", "gls.password")
+GLS_NAMES = (*GLS_LOGIN_NAMES, "gls.customer_no")
+NAMES = (*AMAZON_APP_NAMES, *GLS_NAMES)
 
 
 def refresh_token_name(integration_id: str) -> str:
+    """The key of one shop's Amazon refresh token."""
     return f"amazon.refresh_token.{integration_id}"
 
 

@@ -24,7 +24,14 @@ from glstui.gls.client import GLS_LIVE_URL, GLS_TEST_URL, GlsClient
 from glstui.gls.tracking import GlsTracking, tracking_base_url
 from glstui.i18n import set_language
 from glstui.logs import setup_logging
-from glstui.secrets import Secrets, SecretsUnavailable
+from glstui.secrets import (
+    AMAZON_APP_NAMES,
+    GLS_LOGIN_NAMES,
+    GLS_NAMES,
+    Secrets,
+    SecretsUnavailable,
+    refresh_token_name,
+)
 from glstui.store import Store, StoreCorrupt
 
 HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
@@ -84,10 +91,7 @@ class AppContext:
 
     def app_credentials(self) -> AppCredentials:
         try:
-            values = [
-                self.secrets.get(name)
-                for name in ("amazon.app_id", "amazon.lwa_client_id", "amazon.lwa_client_secret")
-            ]
+            values = [self.secrets.get(name) for name in AMAZON_APP_NAMES]
         except SecretsUnavailable as exc:
             raise MissingCredentials(exc.msg) from exc
         if not all(values):
@@ -111,10 +115,7 @@ class AppContext:
 
     def gls_client(self, http: httpx.AsyncClient) -> GlsClient:
         try:
-            key, user, password, customer = (
-                self.secrets.get(f"gls.{name}")
-                for name in ("subscription_key", "username", "password", "customer_no")
-            )
+            key, user, password, customer = (self.secrets.get(name) for name in GLS_NAMES)
         except SecretsUnavailable as exc:
             raise MissingCredentials(exc.msg) from exc
         if not (key and user and password):
@@ -140,10 +141,7 @@ class AppContext:
         None rather than MissingCredentials: the search is a safety check before labelling
         again, and without it the "label may exist" warning simply stays."""
         try:
-            key, user, password = (
-                self.secrets.get(f"gls.{name}")
-                for name in ("subscription_key", "username", "password")
-            )
+            key, user, password = (self.secrets.get(name) for name in GLS_LOGIN_NAMES)
         except SecretsUnavailable:
             return None
         if not (key and user and password):
@@ -151,7 +149,7 @@ class AppContext:
         return GlsTracking(http, tracking_base_url(self.gls_base_url()), key, user, password)
 
     def refresh_token(self, integration_id: str) -> str | None:
-        return self.secrets.get(f"amazon.refresh_token.{integration_id}")
+        return self.secrets.get(refresh_token_name(integration_id))
 
 
 def _language(lang: str | None) -> str:
