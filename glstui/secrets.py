@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import configparser
 import contextlib
+import io
 import os
-import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -41,6 +41,7 @@ from keyring.backend import KeyringBackend
 
 from glstui import config
 from glstui.domain.errors import N_, GlstuiError, Msg, current_text
+from glstui.files import atomic_write
 from glstui.logs import register_sensitive
 from glstui.secrets_check import REFERENCE as _REFERENCE
 from glstui.secrets_check import file_problem, passphrase_problem
@@ -138,19 +139,9 @@ def _file_keyring_class() -> type:
             return parser
 
         def _save(self, parser: configparser.RawConfigParser) -> None:
-            path = Path(self.file_path)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    os.fchmod(handle.fileno(), 0o600)
-                    parser.write(handle)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            text = io.StringIO()
+            parser.write(text)
+            atomic_write(Path(self.file_path), text.getvalue().encode("utf-8"))
 
         def _write_config_value(self, service: str, key: str, value: str) -> None:
             from keyrings.alt.escape import escape

@@ -27,7 +27,6 @@ import contextlib
 import json
 import os
 import statistics
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -40,6 +39,7 @@ from glstui.domain.integration import Integration
 from glstui.domain.order import HELD, LABELLED, NEW, Order
 from glstui.domain.serial import to_dict
 from glstui.domain.shipment import FAILED, PENDING, SENT, OutboxEntry, Shipment
+from glstui.files import atomic_write
 
 PERIODS = (7, 30, 90)
 MAX_DAYS = max(PERIODS)
@@ -456,15 +456,7 @@ def _write_cache(path: Path, signature: list[int], tally: FileTally) -> None:
     )
     with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
         path.parent.mkdir(mode=0o700, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-            os.replace(tmp, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        atomic_write(path, payload.encode("utf-8"))
 
 
 def archive_tally(store: Any, view: Any, month: str, now: datetime, cache: bool) -> FileTally:
