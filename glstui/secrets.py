@@ -174,7 +174,7 @@ def _is_real_system_backend(backend: KeyringBackend) -> bool:
     if module.startswith("keyring.backends.chainer"):
         return False
     try:
-        return float(backend.priority) >= 1  # type: ignore[arg-type]
+        return float(backend.priority) >= 1
     except Exception:
         return False
 

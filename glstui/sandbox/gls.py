@@ -190,7 +190,9 @@ class GlsSandbox:
             return 422, self._envelope(422, "One or more validation errors occurred.", errors)
         label_type = req.get("labelType") or "pdf"
         delivery = req["addresses"]["deliveryAddress"]
-        units_out, pages, zpls = [], [], []
+        units_out: list[dict[str, Any]] = []
+        pages: list[bytes] = []
+        zpls: list[str] = []
         for unit in req["units"]:
             self._counter += 1
             unit_no = f"5657{self.seed % 1000:03d}{self._counter:07d}"

@@ -11,6 +11,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
@@ -34,6 +35,13 @@ from glstui.secrets import (
 )
 from glstui.store import Store, StoreCorrupt
 
+
+class Stoppable(Protocol):
+    """What AppContext needs of the sandbox it owns (services may not import glstui.sandbox)."""
+
+    def stop(self) -> None: ...
+
+
 HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
@@ -54,7 +62,7 @@ class AppContext:
     endpoints: Endpoints
     lang: str = "en"
     demo: bool = False
-    sandbox: object | None = None  # glstui.sandbox.Sandbox in --demo and tests
+    sandbox: Stoppable | None = None  # glstui.sandbox.Sandbox in --demo and tests
     time_scale: float = 1.0
     gls_base_url_override: str | None = None
     _cleanup: list[Path] = field(default_factory=list)
@@ -94,14 +102,14 @@ class AppContext:
             values = [self.secrets.get(name) for name in AMAZON_APP_NAMES]
         except SecretsUnavailable as exc:
             raise MissingCredentials(exc.msg) from exc
-        if not all(values):
+        app_id, client_id, client_secret = values
+        if not (app_id and client_id and client_secret):
             raise MissingCredentials(
                 N_(
                     "The Amazon app credentials are not set: enter the app id, LWA client id "
                     "and client secret under Keys (Key beheer)."
                 )
             )
-        app_id, client_id, client_secret = values
         return AppCredentials(app_id=app_id, client_id=client_id, client_secret=client_secret)
 
     def amazon_client(self, http: httpx.AsyncClient) -> SpApiClient:
