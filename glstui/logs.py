@@ -129,7 +129,7 @@ class RedactingFilter(logging.Filter):
 class PrivateRotatingFileHandler(RotatingFileHandler):
     """RotatingFileHandler whose files are created with mode 0600."""
 
-    def _open(self):  # type: ignore[override]
+    def _open(self):
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         os.fchmod(fd, 0o600)
         return open(fd, self.mode, encoding=self.encoding, errors=self.errors)

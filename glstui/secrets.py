@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import configparser
 import contextlib
+import io
 import os
-import tempfile
 import threading
 from collections.abc import Mapping
 from pathlib import Path
@@ -41,6 +41,7 @@ from keyring.backend import KeyringBackend
 
 from glstui import config
 from glstui.domain.errors import N_, GlstuiError, Msg, current_text
+from glstui.files import atomic_write
 from glstui.logs import register_sensitive
 from glstui.secrets_check import REFERENCE as _REFERENCE
 from glstui.secrets_check import file_problem, passphrase_problem
@@ -52,18 +53,15 @@ CREDENTIAL_NAME = "glstui-passphrase"
 BACKEND_ENV = "GLSTUI_SECRETS"  # auto (default) | file
 KDF_ROUNDS = 100_000
 
-NAMES = (
-    "amazon.app_id",
-    "amazon.lwa_client_id",
-    "amazon.lwa_client_secret",
-    "gls.username",
-    "gls.password",
-    "gls.subscription_key",
-    "gls.customer_no",
-)
+# The one list of key names (Keys screen, AppContext, diagnostics scrubbing, doctor).
+AMAZON_APP_NAMES = ("amazon.app_id", "amazon.lwa_client_id", "amazon.lwa_client_secret")
+GLS_LOGIN_NAMES = ("gls.subscription_key", "gls.username", "gls.password")
+GLS_NAMES = (*GLS_LOGIN_NAMES, "gls.customer_no")
+NAMES = (*AMAZON_APP_NAMES, *GLS_NAMES)
 
 
 def refresh_token_name(integration_id: str) -> str:
+    """The key of one shop's Amazon refresh token."""
     return f"amazon.refresh_token.{integration_id}"
 
 
@@ -141,19 +139,9 @@ def _file_keyring_class() -> type:
             return parser
 
         def _save(self, parser: configparser.RawConfigParser) -> None:
-            path = Path(self.file_path)
-            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                    os.fchmod(handle.fileno(), 0o600)
-                    parser.write(handle)
-                    handle.flush()
-                    os.fsync(handle.fileno())
-                os.replace(tmp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            text = io.StringIO()
+            parser.write(text)
+            atomic_write(Path(self.file_path), text.getvalue().encode("utf-8"))
 
         def _write_config_value(self, service: str, key: str, value: str) -> None:
             from keyrings.alt.escape import escape
@@ -186,7 +174,7 @@ def _is_real_system_backend(backend: KeyringBackend) -> bool:
     if module.startswith("keyring.backends.chainer"):
         return False
     try:
-        return float(backend.priority) >= 1  # type: ignore[arg-type]
+        return float(backend.priority) >= 1
     except Exception:
         return False
 

@@ -215,7 +215,8 @@ class SpApiClient:
             return reply
 
     def _fail(self, operation: str, reply: Reply) -> AmazonError:
-        code, message, details = "", "", ""
+        code, details = "", ""
+        message: str | Msg = ""
         data = reply.data
         errors = data.get("errors") if isinstance(data, dict) else None
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):

@@ -1,20 +1,18 @@
-"""Pace every SP-API operation by its own per-seller token bucket, and the one retry policy.
+"""Pace every SP-API operation by its own per-seller token bucket (retries: domain.retry).
 
-Both run on an injectable monotonic clock and sleep, and take a `time_scale`: rates are
-multiplied and delays divided by it, so the sandbox (whose clock runs faster) and the tests
-see Amazon's real limits without waiting real minutes.
+The buckets run on an injectable monotonic clock and sleep, and take a `time_scale`: rates
+are multiplied by it (and retry delays divided by it, in RetryPolicy), so the sandbox (whose
+clock runs faster) and the tests see Amazon's real limits without waiting real minutes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import random
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
-Sleep = Callable[[float], Awaitable[None]]
-Monotonic = Callable[[], float]
+from glstui.domain.retry import RETRY_STATUSES, Monotonic, RetryPolicy, Sleep
+
+__all__ = ["RETRY_STATUSES", "Monotonic", "RateLimiter", "RetryPolicy", "Sleep", "TokenBucket"]
 
 # Published usage plans (requests per second, burst).
 DEFAULT_LIMITS: dict[str, tuple[float, int]] = {
@@ -27,8 +25,6 @@ DEFAULT_LIMITS: dict[str, tuple[float, int]] = {
 # took our token; keep this much real time in hand so network jitter never costs a 429.
 # It is paid once per bucket, not per call.
 SAFETY_SECONDS = 0.05
-
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class TokenBucket:
@@ -199,21 +195,3 @@ class RateLimiter:
         """Start the seller's buckets from the snapshots another process left."""
         for operation, (tokens, at) in state.items():
             self.bucket(operation, seller, region).resume(tokens, at)
-
-
-@dataclass
-class RetryPolicy:
-    """Exponential backoff with full jitter; delays in Amazon seconds, divided by time_scale."""
-
-    max_attempts: int = 6
-    base_delay: float = 1.0
-    max_delay: float = 60.0
-    time_scale: float = 1.0
-
-    def retryable_status(self, status: int) -> bool:
-        return status in RETRY_STATUSES
-
-    def delay(self, attempt: int, rng: random.Random) -> float:
-        """Real seconds to wait after failed attempt number `attempt` (1-based)."""
-        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
-        return rng.uniform(0, ceiling) / self.time_scale

@@ -258,13 +258,13 @@ def split_street(lines: list[str], country_code: str, company: str = "") -> Spli
     first, last, ((street, number, suffix), notes) = found
 
     extra: list[str] = []
-    for idx, (line, removed) in enumerate(prepared):
+    for idx, (line, taken) in enumerate(prepared):
         if first <= idx <= last:
-            extra.extend(removed)
+            extra.extend(taken)
             if idx == last:
                 extra.extend(notes)
         else:
-            extra.extend(removed)
+            extra.extend(taken)
             if line:
                 extra.append(line)
 

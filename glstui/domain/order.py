@@ -105,4 +105,5 @@ class Order:
 
 
 def order_key(integration_id: str, order_id: str) -> str:
+    """The store's id of one shop's order: one Amazon order id may exist in two shops."""
     return f"{integration_id}:{order_id}"

@@ -10,7 +10,6 @@ import dataclasses
 import types
 import typing
 from datetime import datetime
-from functools import cache
 from typing import Any, TypeVar
 
 from glstui.domain.clock import from_iso, to_iso
@@ -30,9 +29,14 @@ def to_dict(obj: Any) -> Any:
     return obj
 
 
-@cache
+_HINTS: dict[type, dict[str, Any]] = {}  # per class: get_type_hints is slow, classes are few
+
+
 def _hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls)
+    hints = _HINTS.get(cls)
+    if hints is None:
+        hints = _HINTS[cls] = typing.get_type_hints(cls)
+    return hints
 
 
 def _convert(tp: Any, value: Any) -> Any:

@@ -9,6 +9,8 @@ Retries: only where a repeat cannot make a second label. A request that never le
 (connection refused) and a 429 from the gateway are retried for every call; timeouts and
 5xx are retried for ValidateLogin and Label/Delete only. A Label/Create that timed out or
 got a 5xx raises GlsError(retryable=True, outcome_unknown=True): the label may exist.
+Waits follow the one RetryPolicy Amazon uses too (full jitter, divided by the time scale), so
+many stations retrying after a GLS hiccup do not all knock again at the same instant.
 
 Credentials never appear in exceptions or logs; addresses never appear in logs.
 """
@@ -19,14 +21,26 @@ import asyncio
 import base64
 import binascii
 import logging
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+import random
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
 import httpx
 
 from glstui.domain.errors import N_, Msg
+from glstui.domain.gls_limits import (
+    ADDRESS_LIMITS,
+    ADDRESS_REQUIRED,
+    EXPRESS,
+    LABEL_TYPES,
+    REFERENCE_MAX,
+    UNIT_ID_MAX,
+    UNIT_NO_MAX,
+    WEIGHT_MAX_KG,
+    WEIGHT_MIN_KG,
+)
+from glstui.domain.retry import RetryPolicy, Sleep
 from glstui.gls.errors import GlsAuthError, GlsError, GlsValidationError, failure_advice
 
 log = logging.getLogger("glstui.gls")
@@ -36,18 +50,6 @@ GLS_TEST_URL = "https://api.gls.nl/Test/V1/api/"
 API_VERSION = "1.0"
 SHIPPING_SYSTEM = "glstui"
 
-LABEL_TYPES = (
-    "pdf",
-    "pdfA6U",
-    "pdfA6S",
-    "pdf2A4",
-    "pdf4A4",
-    "zpl",
-    "zplUtf8",
-    "zpl300",
-    "zpl300Utf8",
-)
-EXPRESS = ("none", "t9", "t10", "t12", "t17", "s9", "s10", "s12", "s17")
 BOOL_SERVICES = (
     "addresseeOnlyService",
     "saturdayService",
@@ -60,28 +62,9 @@ BOOL_SERVICES = (
 )
 STR_SERVICES = ("expressService", "shopDeliveryParcelShopId", "expressConfirmSMS")
 
-WEIGHT_MIN_KG = 0.2
-WEIGHT_MAX_KG = 31.9
-LIMITS = {
-    "name1": 30,
-    "name2": 30,
-    "name3": 30,
-    "street": 40,
-    "houseNo": 5,
-    "houseNoExt": 5,
-    "zipCode": 8,
-    "city": 30,
-    "countryCode": 2,
-    "contact": 30,
-    "phone": 25,
-    "email": 320,
-}
-REQUIRED = ("name1", "street", "zipCode", "city", "countryCode")
-REFERENCE_MAX = 20
-UNIT_ID_MAX = 50
-UNIT_NO_MAX = 14
 
-Sleep = Callable[[float], Awaitable[None]]
+# A person waits at the label screen: three tries within about a second and a half (real time).
+GLS_RETRY = RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=4.0)
 
 
 @dataclass
@@ -221,10 +204,10 @@ def validate_request(req: LabelRequest, customer_no: str = "") -> dict[str, list
 
 def _check_address(addr: GlsAddress, prefix: str, delivery: bool, add) -> None:
     body = addr.to_api(delivery)
-    for name in REQUIRED:
+    for name in ADDRESS_REQUIRED:
         if not body.get(name):
             add(f"{prefix}.{name}", N_("is required"))
-    for name, limit in LIMITS.items():
+    for name, limit in ADDRESS_LIMITS.items():
         value = body.get(name, "")
         if len(value) > limit:
             add(
@@ -286,8 +269,9 @@ class GlsClient:
         customer_no: str = "",
         *,
         sleep: Sleep = asyncio.sleep,
-        max_attempts: int = 3,
-        backoff: float = 0.5,
+        time_scale: float = 1.0,
+        retry: RetryPolicy | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         self._http = http
         self.base_url = base_url.rstrip("/") + "/"
@@ -296,8 +280,8 @@ class GlsClient:
         self._password = password
         self.customer_no = customer_no
         self._sleep = sleep
-        self._max_attempts = max(1, max_attempts)
-        self._backoff = backoff
+        self.retry = retry or replace(GLS_RETRY, time_scale=time_scale)
+        self._rng = rng or random.Random()
 
     def __repr__(self) -> str:  # never the credentials
         return f"GlsClient(base_url={self.base_url!r})"
@@ -365,8 +349,8 @@ class GlsClient:
             "Content-Type": "application/json",
             "Accept": "application/json",
         }
-        for attempt in range(1, self._max_attempts + 1):
-            last = attempt == self._max_attempts
+        for attempt in range(1, self.retry.max_attempts + 1):
+            last = attempt == self.retry.max_attempts
             try:
                 resp = await self._http.post(
                     url, params={"api-version": API_VERSION}, json=body, headers=headers
@@ -408,13 +392,13 @@ class GlsClient:
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def _pause(self, operation: str, attempt: int, why: str) -> None:
-        delay = self._backoff * (2 ** (attempt - 1))
+        delay = self.retry.delay(attempt, self._rng)
         log.warning(
-            "GLS %s %s (attempt %d/%d), retrying in %.1fs",
+            "GLS %s %s (attempt %d/%d), retrying in %.2fs",
             operation,
             why,
             attempt,
-            self._max_attempts,
+            self.retry.max_attempts,
             delay,
         )
         await self._sleep(delay)

@@ -505,6 +505,7 @@ class OrderBook:
             level = rng.choice(["NEXT_DAY", "EXPEDITED"])
         else:
             level = "EXPEDITED" if rng.random() < 0.1 else "STANDARD"
+        ship_by = _ship_by(created, 1 if prime else 2)
         order = SimOrder(
             order_id=self._new_id(),
             seller_id=self.seller_id,
@@ -517,10 +518,10 @@ class OrderBook:
             buyer=buyer,
             address=address,
             items=items,
-            ship_by=_ship_by(created, 1 if prime else 2),
+            ship_by=ship_by,
             shipping_price="0.00" if prime else rng.choice(["0.00", "3.95", "4.95"]),
         )
-        order.deliver_by = (order.ship_by[1], order.ship_by[1] + timedelta(days=2))
+        order.deliver_by = (ship_by[1], ship_by[1] + timedelta(days=2))
         self.orders[order.order_id] = order
         age = (now - created).total_seconds()
         roll = rng.random()

@@ -2,8 +2,8 @@
 
 It answers the same paths as api.gls.nl (`/V1/api/...` live, `/Test/V1/api/...` test, case
 does not matter, as with Azure API Management), checks the subscription key and the MyGLS
-login like GLS does, applies GLS's field limits (its own copy, so a mistake in the client's
-checks is caught here) and returns real labels: a small valid PDF (hand-built, no
+login like GLS does, applies GLS's field limits (glstui.domain.gls_limits, the table the client
+checks too) and returns real labels: a small valid PDF (hand-built, no
 dependency) showing the parcel number as text and as an Interleaved 2 of 5 barcode, or ZPL.
 
 It also answers GLS Track & Trace's parcel search (`/tt-test/...`, `/tt/V1/...`) from the
@@ -29,6 +29,18 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
+from glstui.domain.gls_limits import (
+    ADDRESS_LIMITS,
+    ADDRESS_REQUIRED,
+    EXPRESS,
+    LABEL_TYPES,
+    PDF_TYPES,
+    REFERENCE_MAX,
+    UNIT_ID_MAX,
+    WEIGHT_MAX_KG,
+    WEIGHT_MIN_KG,
+    ZPL_TYPES,
+)
 from glstui.sandbox import gls_tracking
 
 GLS_DEMO_USERNAME = "demo-gls-user"
@@ -38,26 +50,9 @@ GLS_DEMO_SUBSCRIPTION_KEY = "demo0000gls0000subscription0key00"
 PREFIXES = ("/v1/api/", "/test/v1/api/")
 JSON_HEADERS = {"Content-Type": "application/json; charset=utf-8"}
 
-# GLS's limits (Label API OpenAPI; weight per TIG's integration). Kept apart from the client's.
-_ADDRESS_LIMITS = {
-    "name1": 30,
-    "name2": 30,
-    "name3": 30,
-    "street": 40,
-    "houseNo": 5,
-    "houseNoExt": 5,
-    "zipCode": 8,
-    "city": 30,
-    "countryCode": 2,
-    "contact": 30,
-    "phone": 25,
-    "email": 320,
-}
-_ADDRESS_REQUIRED = ("name1", "street", "zipCode", "city", "countryCode")
-_PDF_TYPES = ("pdf", "pdfA6U", "pdfA6S", "pdf2A4", "pdf4A4")
-_ZPL_TYPES = ("zpl", "zplUtf8", "zpl300", "zpl300Utf8")
-_LABEL_TYPES = (*_PDF_TYPES, *_ZPL_TYPES, "none")
-_EXPRESS = ("none", "t9", "t10", "t12", "t17", "s9", "s10", "s12", "s17")
+# GLS's limits: the client's table (a wrong limit there would be wrong here too; the
+# sandbox still checks what arrives, so a check the client skips is caught).
+_LABEL_TYPES = (*LABEL_TYPES, "none")
 
 _APIM_MISSING_KEY = (
     "Access denied due to missing subscription key. Make sure to include subscription key "
@@ -195,7 +190,9 @@ class GlsSandbox:
             return 422, self._envelope(422, "One or more validation errors occurred.", errors)
         label_type = req.get("labelType") or "pdf"
         delivery = req["addresses"]["deliveryAddress"]
-        units_out, pages, zpls = [], [], []
+        units_out: list[dict[str, Any]] = []
+        pages: list[bytes] = []
+        zpls: list[str] = []
         for unit in req["units"]:
             self._counter += 1
             unit_no = f"5657{self.seed % 1000:03d}{self._counter:07d}"
@@ -211,11 +208,11 @@ class GlsSandbox:
                 "uniqueNo": unique_no,
                 "unitTrackingLink": link,
             }
-            if label_type in _PDF_TYPES:
+            if label_type in PDF_TYPES:
                 pages.append(_label_page(info))
                 if label_type == "pdfA6U":
                     out["label"] = _b64(build_pdf([pages[-1]], *A6))
-            elif label_type in _ZPL_TYPES:
+            elif label_type in ZPL_TYPES:
                 zpls.append(label_zpl(info))
                 out["label"] = _b64(zpls[-1].encode())
             units_out.append(out)
@@ -303,8 +300,11 @@ def _validate_create(req: dict[str, Any]) -> dict[str, list[str]]:
         errors.setdefault(path, []).append(message)
 
     ref = req.get("reference")
-    if ref is not None and (not isinstance(ref, str) or len(ref) > 20):
-        add("reference", "The field Reference must be a string with a maximum length of 20.")
+    if ref is not None and (not isinstance(ref, str) or len(ref) > REFERENCE_MAX):
+        add(
+            "reference",
+            f"The field Reference must be a string with a maximum length of {REFERENCE_MAX}.",
+        )
     if req.get("labelType", "pdf") not in _LABEL_TYPES:
         add("labelType", f"The value '{req.get('labelType')}' is not a valid label type.")
     units = req.get("units")
@@ -316,13 +316,19 @@ def _validate_create(req: dict[str, Any]) -> dict[str, list[str]]:
             add(f"units[{i}]", "The unit is not valid.")
             continue
         uid = unit.get("unitId")
-        if not isinstance(uid, str) or not uid or len(uid) > 50:
-            add(f"units[{i}].unitId", "The UnitId field is required (max. 50 characters).")
+        if not isinstance(uid, str) or not uid or len(uid) > UNIT_ID_MAX:
+            add(
+                f"units[{i}].unitId",
+                f"The UnitId field is required (max. {UNIT_ID_MAX} characters).",
+            )
         weight = unit.get("weight")
         if not isinstance(weight, int | float) or isinstance(weight, bool):
             add(f"units[{i}].weight", "The Weight field is required.")
-        elif not 0.2 <= weight <= 31.9:
-            add(f"units[{i}].weight", "The field Weight must be between 0.2 and 31.9.")
+        elif not WEIGHT_MIN_KG <= weight <= WEIGHT_MAX_KG:
+            add(
+                f"units[{i}].weight",
+                f"The field Weight must be between {WEIGHT_MIN_KG} and {WEIGHT_MAX_KG}.",
+            )
     addresses = req.get("addresses")
     if not isinstance(addresses, dict) or not isinstance(addresses.get("deliveryAddress"), dict):
         add("addresses.deliveryAddress", "The DeliveryAddress field is required.")
@@ -339,16 +345,16 @@ def _validate_create(req: dict[str, Any]) -> dict[str, list[str]]:
     services = req.get("services") or {}
     if isinstance(services, dict):
         express = services.get("expressService")
-        if express is not None and express not in _EXPRESS:
+        if express is not None and express not in EXPRESS:
             add("services.expressService", f"The value '{express}' is not valid.")
     return errors
 
 
 def _validate_address(addr: dict[str, Any], prefix: str, add) -> None:
-    for name in _ADDRESS_REQUIRED:
+    for name in ADDRESS_REQUIRED:
         if not addr.get(name):
             add(f"{prefix}.{name}", f"The {name[0].upper() + name[1:]} field is required.")
-    for name, limit in _ADDRESS_LIMITS.items():
+    for name, limit in ADDRESS_LIMITS.items():
         value = addr.get(name)
         if value is None:
             continue

@@ -56,6 +56,7 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
+    _headers_buffer: list[bytes]  # BaseHTTPRequestHandler's own, filled by send_header
     timeout = 60  # idle keep-alive connections end after this
 
     def setup(self) -> None:

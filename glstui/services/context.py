@@ -11,6 +11,7 @@ import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
@@ -24,8 +25,22 @@ from glstui.gls.client import GLS_LIVE_URL, GLS_TEST_URL, GlsClient
 from glstui.gls.tracking import GlsTracking, tracking_base_url
 from glstui.i18n import set_language
 from glstui.logs import setup_logging
-from glstui.secrets import Secrets, SecretsUnavailable
+from glstui.secrets import (
+    AMAZON_APP_NAMES,
+    GLS_LOGIN_NAMES,
+    GLS_NAMES,
+    Secrets,
+    SecretsUnavailable,
+    refresh_token_name,
+)
 from glstui.store import Store, StoreCorrupt
+
+
+class Stoppable(Protocol):
+    """What AppContext needs of the sandbox it owns (services may not import glstui.sandbox)."""
+
+    def stop(self) -> None: ...
+
 
 HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
@@ -47,7 +62,7 @@ class AppContext:
     endpoints: Endpoints
     lang: str = "en"
     demo: bool = False
-    sandbox: object | None = None  # glstui.sandbox.Sandbox in --demo and tests
+    sandbox: Stoppable | None = None  # glstui.sandbox.Sandbox in --demo and tests
     time_scale: float = 1.0
     gls_base_url_override: str | None = None
     _cleanup: list[Path] = field(default_factory=list)
@@ -84,20 +99,17 @@ class AppContext:
 
     def app_credentials(self) -> AppCredentials:
         try:
-            values = [
-                self.secrets.get(name)
-                for name in ("amazon.app_id", "amazon.lwa_client_id", "amazon.lwa_client_secret")
-            ]
+            values = [self.secrets.get(name) for name in AMAZON_APP_NAMES]
         except SecretsUnavailable as exc:
             raise MissingCredentials(exc.msg) from exc
-        if not all(values):
+        app_id, client_id, client_secret = values
+        if not (app_id and client_id and client_secret):
             raise MissingCredentials(
                 N_(
                     "The Amazon app credentials are not set: enter the app id, LWA client id "
                     "and client secret under Keys (Key beheer)."
                 )
             )
-        app_id, client_id, client_secret = values
         return AppCredentials(app_id=app_id, client_id=client_id, client_secret=client_secret)
 
     def amazon_client(self, http: httpx.AsyncClient) -> SpApiClient:
@@ -111,10 +123,7 @@ class AppContext:
 
     def gls_client(self, http: httpx.AsyncClient) -> GlsClient:
         try:
-            key, user, password, customer = (
-                self.secrets.get(f"gls.{name}")
-                for name in ("subscription_key", "username", "password", "customer_no")
-            )
+            key, user, password, customer = (self.secrets.get(name) for name in GLS_NAMES)
         except SecretsUnavailable as exc:
             raise MissingCredentials(exc.msg) from exc
         if not (key and user and password):
@@ -131,6 +140,7 @@ class AppContext:
             username=user,
             password=password,
             customer_no=customer or "",
+            time_scale=self.time_scale,
         )
 
     def gls_tracking(self, http: httpx.AsyncClient) -> GlsTracking | None:
@@ -139,10 +149,7 @@ class AppContext:
         None rather than MissingCredentials: the search is a safety check before labelling
         again, and without it the "label may exist" warning simply stays."""
         try:
-            key, user, password = (
-                self.secrets.get(f"gls.{name}")
-                for name in ("subscription_key", "username", "password")
-            )
+            key, user, password = (self.secrets.get(name) for name in GLS_LOGIN_NAMES)
         except SecretsUnavailable:
             return None
         if not (key and user and password):
@@ -150,7 +157,7 @@ class AppContext:
         return GlsTracking(http, tracking_base_url(self.gls_base_url()), key, user, password)
 
     def refresh_token(self, integration_id: str) -> str | None:
-        return self.secrets.get(f"amazon.refresh_token.{integration_id}")
+        return self.secrets.get(refresh_token_name(integration_id))
 
 
 def _language(lang: str | None) -> str:

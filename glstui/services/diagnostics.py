@@ -37,21 +37,14 @@ from glstui.domain.clock import to_iso
 from glstui.domain.serial import to_dict
 from glstui.i18n import _
 from glstui.logs import LOG_FILE, MASK, redact
+from glstui.secrets import NAMES as SECRET_NAMES
+from glstui.secrets import refresh_token_name
 from glstui.services.retention import POSTCODE_KEEP, postcode_prefix
 from glstui.services.stats import docs
 
 SUPPORT_DIR = "support"
 LOG_TAIL_LINES = 300
 AUDIT_ENTRIES = 200
-SECRET_NAMES = (
-    "amazon.app_id",
-    "amazon.lwa_client_id",
-    "amazon.lwa_client_secret",
-    "gls.username",
-    "gls.password",
-    "gls.subscription_key",
-    "gls.customer_no",
-)
 _PII_FIELDS = ("name", "company", "city", "phone", "email")
 _SECRET_KEY_WORDS = ("password", "secret", "token", "subscription_key", "passphrase")
 MIN_SCRUB = 3  # shorter values (e.g. "1") would blank out ordinary text
@@ -74,7 +67,7 @@ def _secret_values(ctx: Any) -> set[str]:
         return values
     with ctx.store.read() as view:
         shop_ids = [i.id for i in view.integrations.all()]
-    for name in (*SECRET_NAMES, *(f"amazon.refresh_token.{i}" for i in shop_ids)):
+    for name in (*SECRET_NAMES, *(refresh_token_name(i) for i in shop_ids)):
         with contextlib.suppress(Exception):
             value = secrets.get(name)
             if value:

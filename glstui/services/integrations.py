@@ -22,6 +22,7 @@ from glstui.domain.integration import (
     clean_shop_name,
 )
 from glstui.i18n import N_, _
+from glstui.secrets import refresh_token_name
 from glstui.services import audit
 
 log = logging.getLogger("glstui.services.integrations")
@@ -37,10 +38,6 @@ class IntegrationNotFound(GlstuiError, LookupError):
             id=integration_id,
         )
         self.integration_id = integration_id
-
-
-def refresh_token_name(integration_id: str) -> str:
-    return f"amazon.refresh_token.{integration_id}"
 
 
 def is_placeholder_name(name: str) -> bool:

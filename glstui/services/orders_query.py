@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from glstui.domain.clock import Clock, from_iso
-from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, STATES, Order
+from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, STATES, Order, order_key
 
 PAGE_SIZE = 500
 
@@ -178,7 +178,7 @@ def _row(doc: dict[str, Any], shops: dict[str, str]) -> OrderRow:
     shop = shops.get(integration_id, integration_id)
     items = sum(int(i.get("quantity") or 0) for i in doc.get("items") or ())
     return OrderRow(
-        key=f"{integration_id}:{order_id}",
+        key=order_key(integration_id, order_id),
         integration_id=integration_id,
         shop=shop,
         order_id=order_id,

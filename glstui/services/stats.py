@@ -27,7 +27,6 @@ import contextlib
 import json
 import os
 import statistics
-import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -37,9 +36,10 @@ from typing import Any
 
 from glstui.domain.clock import Clock, from_iso, to_iso
 from glstui.domain.integration import Integration
-from glstui.domain.order import HELD, LABELLED, NEW, Order
+from glstui.domain.order import HELD, LABELLED, NEW, Order, order_key
 from glstui.domain.serial import to_dict
 from glstui.domain.shipment import FAILED, PENDING, SENT, OutboxEntry, Shipment
+from glstui.files import atomic_write
 
 PERIODS = (7, 30, 90)
 MAX_DAYS = max(PERIODS)
@@ -187,8 +187,9 @@ class FileCounter:
             if tally.oldest_past_ship_by is None or ship_by < tally.oldest_past_ship_by:
                 tally.oldest_past_ship_by = ship_by
         if imported and self._first_label:
-            first = self._first_label.get(f"{shop}:{doc.get('order_id', '')}")
-            label_at, imported_at = (from_iso(first[1]), from_iso(imported)) if first else (0, 0)
+            first = self._first_label.get(order_key(shop, doc.get("order_id", "")))
+            label_at = from_iso(first[1]) if first else None
+            imported_at = from_iso(imported)
             if first and label_at and imported_at:
                 hours = max(0.0, (label_at - imported_at).total_seconds() / 3600)
                 tally.hours.setdefault(shop, []).append([first[1][:10], round(hours, 3)])
@@ -198,7 +199,7 @@ class FileCounter:
         state = doc.get("state")
         if state in (NEW, HELD):
             return True
-        return state == LABELLED and f"{shop}:{doc.get('order_id', '')}" in self._owed
+        return state == LABELLED and order_key(shop, doc.get("order_id", "")) in self._owed
 
     def finish(self) -> FileTally:
         for events, table in (
@@ -273,12 +274,12 @@ class StatsBuilder:
                 getattr(self._shop(shop), attr).update(days)
         for shop, pairs in tally.hours.items():
             self._shop(shop).hours.extend((d, h) for d, h in pairs)
-        for table, attr in (
+        for counts, attr in (
             (tally.pending, "pending"),
             (tally.failed, "failed"),
             (tally.past_ship_by, "past_ship_by"),
         ):
-            for shop, n in table.items():
+            for shop, n in counts.items():
                 target = self._shop(shop)
                 setattr(target, attr, getattr(target, attr) + n)
         oldest = tally.oldest_past_ship_by
@@ -456,15 +457,7 @@ def _write_cache(path: Path, signature: list[int], tally: FileTally) -> None:
     )
     with contextlib.suppress(OSError):  # a cache that cannot be written is only slower
         path.parent.mkdir(mode=0o700, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-            os.replace(tmp, path)
-        except OSError:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        atomic_write(path, payload.encode("utf-8"))
 
 
 def archive_tally(store: Any, view: Any, month: str, now: datetime, cache: bool) -> FileTally:
@@ -541,7 +534,7 @@ def generate_history(
     start = now - timedelta(days=days)
     span = (now - start).total_seconds()
     # creation times, oldest first, with a weekly rhythm (fewer orders on Sundays)
-    times = []
+    times: list[datetime] = []
     while len(times) < orders:
         when = start + timedelta(seconds=rng.random() * span)
         if when.weekday() == 6 and rng.random() < 0.5:

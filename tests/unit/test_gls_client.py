@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 from datetime import date
 
 import httpx
@@ -372,7 +373,42 @@ async def test_503_on_login_is_retried(gls, sandbox, sleeps):
     sandbox.fail_next(503, count=2)
     await gls.validate_login()
     assert [e.status for e in sandbox.request_log] == [503, 503, 200]
-    assert sleeps == [0.5, 1.0]
+    assert len(sleeps) == 2 and 0 <= sleeps[0] <= 0.5 and 0 <= sleeps[1] <= 1.0
+
+
+async def test_retries_are_jittered_so_stations_do_not_knock_again_together(sandbox):
+    """Full jitter, as for Amazon: two stations hit by the same 503 wait different times."""
+    waits = []
+    for seed in (1, 2):
+        sleeps = Sleeps()
+        sandbox.fail_next(503, count=2)
+        http = httpx.AsyncClient(transport=sandbox_transport(sandbox))
+        gls = GlsClient(
+            http, BASE, GLS_DEMO_SUBSCRIPTION_KEY, GLS_DEMO_USERNAME, GLS_DEMO_PASSWORD,
+            sleep=sleeps, rng=random.Random(seed),
+        )  # fmt: skip
+        await gls.validate_login()
+        waits.append(list(sleeps))
+    assert waits[0] != waits[1]
+    assert all(0 <= w <= c for pair in waits for w, c in zip(pair, (0.5, 1.0), strict=True))
+
+
+async def test_retry_waits_follow_the_time_scale(sandbox):
+    """The sandbox clock runs 60x: a GLS retry waits a 60th of the real-time delay."""
+    rng_seed = 7
+    delays = {}
+    for scale in (1.0, 60.0):
+        sleeps = Sleeps()
+        sandbox.fail_next(503, count=2)
+        http = httpx.AsyncClient(transport=sandbox_transport(sandbox))
+        gls = GlsClient(
+            http, BASE, GLS_DEMO_SUBSCRIPTION_KEY, GLS_DEMO_USERNAME, GLS_DEMO_PASSWORD,
+            sleep=sleeps, time_scale=scale, rng=random.Random(rng_seed),
+        )  # fmt: skip
+        await gls.validate_login()
+        delays[scale] = list(sleeps)
+    assert delays[1.0][0] > 0
+    assert delays[60.0] == pytest.approx([d / 60 for d in delays[1.0]])
 
 
 async def test_503_on_create_is_not_retried_and_may_have_succeeded(gls, sandbox, sleeps):
@@ -424,7 +460,7 @@ async def test_timeout_on_login_is_retried_then_succeeds(sandbox, sleeps):
 
     gls = make_client(httpx.MockTransport(handler), sleeps)
     await gls.validate_login()
-    assert len(calls) == 2 and sleeps == [0.5]
+    assert len(calls) == 2 and len(sleeps) == 1 and 0 <= sleeps[0] <= 0.5
 
 
 async def test_connection_refused_is_retried_then_reported(sleeps):
