@@ -281,6 +281,13 @@ class GlsApp(App[int]):
         if self.current_mode != mode:
             self.switch_mode(mode)
 
+    def action_command_palette(self) -> None:
+        """ctrl+p: Textual's palette, minus its crash on page keys typed right after ctrl+p."""
+        from glstui.tui.widgets.palette import Palette
+
+        if self.use_command_palette and not Palette.is_open(self):
+            self.push_screen(Palette(id="--command-palette"))
+
     def action_help(self) -> None:
         from glstui.tui.screens.help import HelpModal
 
