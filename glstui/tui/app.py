@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.events import DescendantFocus
@@ -271,6 +271,13 @@ class GlsApp(App[int]):
         closing app: their on_mount would query widgets that are never composed."""
         self.quitting = True
         super().exit(*args, **kwargs)
+
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes after `q` (`qn` as one burst) go nowhere: a screen key would
+        otherwise push a screen that is never composed (NoMatches in its on_mount)."""
+        if self.quitting and isinstance(event, events.Key | events.Paste):
+            return
+        await super().on_event(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if self.quitting:

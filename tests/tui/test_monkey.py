@@ -79,8 +79,8 @@ KEY = st.one_of(
 ).map(lambda k: ("key", k))
 PASTE = st.one_of(st.sampled_from(MARKUP), JUNK).map(lambda t: ("paste", t))
 PRESS = st.one_of(KEY, KEY, KEY, KEY, KEY, KEY, KEY, KEY, PASTE)
-BURST = st.lists(PRESS, min_size=1, max_size=12)
-SHIFT = st.lists(BURST, min_size=8, max_size=14)
+BURST = st.lists(PRESS, min_size=3, max_size=20)
+SHIFT = st.lists(BURST, min_size=8, max_size=12)
 
 
 @dataclass
@@ -283,3 +283,20 @@ async def test_page_keys_right_after_ctrl_p_do_not_crash(make_ctx: Any, page: st
             await pilot.press("escape")
             await pilot.pause()
         assert app.is_running
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        pytest.param(("q", "n"), id="q-n"),
+        pytest.param(("q", "1", "1", "n"), id="q-1-1-n"),
+    ],
+)
+async def test_a_screen_key_right_after_q_quits_cleanly(make_ctx: Any, keys: tuple[str]) -> None:
+    """`q` then `n` in one burst: n still opened Add shop in the closing app, whose on_mount
+    found no '#marketplaces' (NoMatches, exit code 1 and a traceback instead of a quit)."""
+    app = GlsApp(make_ctx())
+    async with app.run_test(size=SIZE) as pilot:
+        await burst(app, *keys)
+        await pilot.pause()
+    assert app.return_code == 0
