@@ -45,6 +45,7 @@ from glstui.services import labelling
 from glstui.tui.app import GlsApp
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+DE = "A1PA6795UKMFR9"
 SIZE = (80, 24)
 DEFAULT_KEYS = 2_000
 SLOW_KEYS = 20_000
@@ -70,17 +71,11 @@ JUNK = st.text(
 
 Press = tuple[str, str]  # ("key", name) or ("paste", text)
 
-KEY = st.one_of(
-    st.sampled_from(SECTION_KEYS),
-    st.sampled_from(LETTERS),
-    st.sampled_from(NAMED),
-    st.sampled_from(CTRL),
-    st.sampled_from(QUIT),
-).map(lambda k: ("key", k))
+KEY = st.sampled_from(SECTION_KEYS + LETTERS + NAMED + CTRL + QUIT).map(lambda k: ("key", k))
 PASTE = st.one_of(st.sampled_from(MARKUP), JUNK).map(lambda t: ("paste", t))
 PRESS = st.one_of(KEY, KEY, KEY, KEY, KEY, KEY, KEY, KEY, PASTE)
-BURST = st.lists(PRESS, min_size=3, max_size=20)
-SHIFT = st.lists(BURST, min_size=8, max_size=12)
+BURST = st.lists(PRESS, min_size=5, max_size=20)
+SHIFT = st.lists(BURST, min_size=12, max_size=16)
 
 
 @dataclass
@@ -105,7 +100,8 @@ class Prepared:
 
 @pytest.fixture(scope="module")
 def prepared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prepared]:
-    """Built once per module: a shop with orders and labels, a draft shop, a paused shop."""
+    """Built once per module: a shop with orders and labels, a draft shop named with
+    markup, a paused shop."""
     root = tmp_path_factory.mktemp("monkey")
     sandbox = Sandbox(seed=3, orders=12, time_scale=60.0, start=NOW).start()
     try:
@@ -115,7 +111,7 @@ def prepared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prepared]:
         assert run.labelled == 2, run
         with world.store.write() as tx:
             tx.integrations.put(
-                Integration(shop_name="Winkel DE", region="EU", marketplace_ids=["A1PA6795UKMFR9"])
+                Integration(shop_name="Winkel [/] [bold]DE", region="EU", marketplace_ids=[DE])
             )
             tx.integrations.put(
                 Integration(
@@ -226,14 +222,15 @@ COMMON = {
 def test_monkey_keeps_the_console_alive(prepared: Prepared) -> None:
     """The default run: at least DEFAULT_KEYS keys, the same examples on every run."""
 
-    @settings(max_examples=24, derandomize=True, **COMMON)
+    @settings(max_examples=16, derandomize=True, **COMMON)
     @given(shift=SHIFT, lang=LANG)
     def monkey(shift: list[list[Press]], lang: str) -> None:
         check(prepared, shift, lang)
 
+    before = prepared.tally.keys
     monkey()
     report(prepared.tally, "default")
-    assert prepared.tally.keys >= DEFAULT_KEYS
+    assert prepared.tally.keys - before >= DEFAULT_KEYS
 
 
 @pytest.mark.slow
@@ -300,3 +297,21 @@ async def test_a_screen_key_right_after_q_quits_cleanly(make_ctx: Any, keys: tup
         await burst(app, *keys)
         await pilot.pause()
     assert app.return_code == 0
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+async def test_a_filter_typed_as_markup_is_shown_literally(
+    make_ctx: Any, seed_shops: Any, lang: str
+) -> None:
+    """`/` then `[/` in Integrations (shrunk from a monkey run that pasted '[/]'): the
+    'No shop matches' line crashed the app with MarkupError (rich's escape leaves '[/'
+    alone, Textual's markup does not)."""
+    ctx = make_ctx(lang=lang)
+    seed_shops(ctx)
+    app = GlsApp(ctx)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", "left_square_bracket", "slash")
+        await pilot.pause()
+        empty = app.screen.query_one("#empty")
+        assert "'[/'" in str(empty.render())
+        assert app.is_running
