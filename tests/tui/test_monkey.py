@@ -315,3 +315,24 @@ async def test_a_filter_typed_as_markup_is_shown_literally(
         empty = app.screen.query_one("#empty")
         assert "'[/'" in str(empty.render())
         assert app.is_running
+
+
+async def test_ctrl_n_twice_fast_on_connect_gives_one_new_link(
+    make_ctx: Any, seed_shops: Any
+) -> None:
+    """ctrl+n ctrl+n in one burst on Connect (found by the slow monkey): the second QR code
+    was mounted with the id of the first before its removal finished (DuplicateIds 'qr')."""
+    from glstui.tui.screens.connect import ConnectScreen
+
+    ctx = make_ctx()
+    seed_shops(ctx)
+    app = GlsApp(ctx)
+    async with app.run_test(size=(120, 48)) as pilot:
+        app.push_screen(ConnectScreen("shop0004"))
+        await pilot.pause()
+        await burst(app, "ctrl+n", "ctrl+n", "ctrl+n")
+        await pilot.pause()
+        await pilot.pause()
+        assert isinstance(app.screen, ConnectScreen)
+        assert app.screen.pending is not None
+        assert app.is_running
