@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, ClassVar
 
-from textual import on
+from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.events import DescendantFocus
@@ -333,6 +333,13 @@ class GlsApp(errors.ReportErrors, App[int]):
         self.quitting = True
         super().exit(*args, **kwargs)
 
+    async def on_event(self, event: events.Event) -> None:
+        """Keys and pastes after `q` (`qn` as one burst) go nowhere: a screen key would
+        otherwise push a screen that is never composed (NoMatches in its on_mount)."""
+        if self.quitting and isinstance(event, events.Key | events.Paste):
+            return
+        await super().on_event(event)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """1-6 are priority keys: handled in the order typed, before a screen that is still
         being built sees them (`5 6 s` typed fast used to lose the 6 or the s). In a text
@@ -346,6 +353,13 @@ class GlsApp(errors.ReportErrors, App[int]):
     def action_section(self, mode: str) -> None:
         if self.current_mode != mode:
             self.switch_mode(mode)
+
+    def action_command_palette(self) -> None:
+        """ctrl+p: Textual's palette, minus its crash on page keys typed right after ctrl+p."""
+        from glstui.tui.widgets.palette import Palette
+
+        if self.use_command_palette and not Palette.is_open(self):
+            self.push_screen(Palette(id="--command-palette"))
 
     def action_help(self) -> None:
         from glstui.tui.screens.help import HelpModal

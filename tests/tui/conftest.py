@@ -153,3 +153,12 @@ def _seed_shops(ctx: AppContext) -> list[Integration]:
 def seed_shops() -> Callable[[AppContext], list[Integration]]:
     """seed_shops(ctx): four shops, one of each status, with fixed ids and dates."""
     return _seed_shops
+
+
+@pytest.fixture
+def approve() -> Callable[..., Any]:
+    """approve(consent_url, seller) -> redirect: the operator ticks and confirms the consent
+    page of the sandbox in their browser (tests/tui/test_flows.py's approve_in_browser)."""
+    from test_flows import approve_in_browser
+
+    return approve_in_browser

@@ -261,9 +261,8 @@ class ConnectScreen(BaseScreen):
         url = self.pending.url
         self.query_one("#url", Static).update(Text(url, style="underline"))
         box = self.query_one("#qr-box", Vertical)
-        for old in box.query(QRCode):
-            old.remove()
-        box.mount(QRCode(url, id="qr"))
+        box.query(QRCode).remove()  # finishes later: the new code must not reuse an id
+        box.mount(QRCode(url))
         self.place_qr()
         self.tick()
 
