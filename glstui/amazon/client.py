@@ -166,23 +166,23 @@ class SpApiClient:
             await self.lwa.access_token(refresh_token)
             # Then pace, then take the token again: a long wait must not outlive the token.
             await self.limiter.acquire(operation, seller, region)
-            if before_send is not None:  # the caller's last word, after the pace wait
-                await before_send()
-            token = await self.lwa.access_token(refresh_token)
-            headers = {
-                "x-amz-access-token": token,
-                "x-amz-date": _amz_date(self.clock.now()),
-                "user-agent": self.user_agent,
-                "accept": "application/json",
-            }
-            if json_body is not None:
-                headers["content-type"] = "application/json"
-            self.calls[operation] = self.calls.get(operation, 0) + 1
             try:
+                if before_send is not None:  # the caller's last word, after the pace wait
+                    await before_send()
+                token = await self.lwa.access_token(refresh_token)
+                headers = {
+                    "x-amz-access-token": token,
+                    "x-amz-date": _amz_date(self.clock.now()),
+                    "user-agent": self.user_agent,
+                    "accept": "application/json",
+                }
+                if json_body is not None:
+                    headers["content-type"] = "application/json"
+                self.calls[operation] = self.calls.get(operation, 0) + 1
                 resp = await self.http.request(
                     method, url, params=params, json=json_body, headers=headers
                 )
-            finally:  # Amazon's bucket has certainly started now (if it ever will)
+            finally:  # answered, failed or never sent: Amazon's bucket counts from here
                 self.limiter.answered(operation, seller, region)
             reply = parse_reply(resp)
             self.limiter.observe(

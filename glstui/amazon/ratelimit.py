@@ -8,6 +8,7 @@ clock runs faster) and the tests see Amazon's real limits without waiting real m
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 
 from glstui.domain.retry import RETRY_STATUSES, Monotonic, RetryPolicy, Sleep
@@ -25,6 +26,10 @@ DEFAULT_LIMITS: dict[str, tuple[float, int]] = {
 # took our token; keep this much real time in hand so network jitter never costs a 429.
 # It is paid once per bucket, not per call.
 SAFETY_SECONDS = 0.05
+
+# Real seconds a caller waits for the held first request's answer before it looks again
+# (the answer normally ends the wait; this only guards against an answer never reported).
+HOLD_GUARD_S = 5.0
 
 
 class TokenBucket:
@@ -53,6 +58,7 @@ class TokenBucket:
         # be long after we took its token: from that take until its answer, count no refill.
         self._hold_first = hold_first
         self._holding = False
+        self._answer: asyncio.Event | None = None  # set when the held request is answered
         self._lock = asyncio.Lock()
         self.waited = 0.0  # real seconds spent waiting, for reports
 
@@ -85,7 +91,14 @@ class TokenBucket:
                     self._tokens -= 1.0
                     if self._hold_first:
                         self._hold_first, self._holding = False, True
+                        self._answer = asyncio.Event()
                     return
+                if self._holding and self._answer is not None:
+                    # No refill counts until the held request's answer: wait for that answer
+                    # (a timeout only as a guard) instead of sleeping in tiny steps.
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(self._answer.wait(), HOLD_GUARD_S)
+                    continue
                 delay = max((need - self._tokens) / self.real_rate, 1e-6)
                 self.waited += delay
                 await self._sleep(delay)
@@ -100,6 +113,8 @@ class TokenBucket:
         if self._holding:
             self._holding = False
             self._last = self._monotonic()
+            if self._answer is not None:
+                self._answer.set()
 
     def snapshot(self) -> tuple[float, float]:
         """(tokens now, wall-clock time): what another process needs to go on pacing."""

@@ -81,11 +81,12 @@ def make_shipment(order: Order, n: int) -> Shipment:
         tracking_links=[f"https://gls-group.com/NL/nl/volg-je-pakket?match={parcel}"],
         label_path=f"labels/{order.order_id}.pdf",
         created_at=order.shipped_at,
+        package_reference_ids=["1"],
     )
 
 
 def make_outbox(shipment: Shipment, state: str = SENT) -> OutboxEntry:
-    ref = shipment.parcel_numbers[0] if shipment.parcel_numbers else "1"
+    ref = shipment.package_reference_ids[0] if shipment.package_reference_ids else "1"
     return OutboxEntry(
         id=f"{shipment.id}:{ref}",
         shipment_id=shipment.id,

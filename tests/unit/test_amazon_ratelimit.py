@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 
 import pytest
@@ -89,3 +90,23 @@ def test_backoff_is_capped_jittered_and_scaled():
         assert max(delays) > ceiling * 0.8  # full jitter spreads over the whole range
     assert {policy.retryable_status(s) for s in (429, 500, 502, 503, 504)} == {True}
     assert not any(policy.retryable_status(s) for s in (400, 401, 403, 404))
+
+
+async def test_a_caller_waits_for_the_held_first_answer_instead_of_spinning():
+    """While the first request of a bucket is out (no refill counts), the next caller waits
+    for its answer: before, it slept in tiny steps, burning the CPU the answer needed."""
+    t = FakeTime()
+
+    async def yielding_sleep(seconds: float) -> None:
+        await t.sleep(seconds)
+        await asyncio.sleep(0)
+
+    bucket = TokenBucket(2.0, 1, monotonic=t.monotonic, sleep=yielding_sleep, hold_first=True)
+    await bucket.acquire()  # the first request goes out; its answer has not come
+    second = asyncio.create_task(bucket.acquire())
+    for _ in range(50):
+        await asyncio.sleep(0)
+    assert not second.done() and t.slept == []
+    bucket.answered()
+    await asyncio.wait_for(second, 1.0)
+    assert t.slept == [pytest.approx(0.5)]  # then paced from the answer, at 2/s
