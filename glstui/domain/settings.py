@@ -33,3 +33,6 @@ class Settings:
     # SKU -> kg per item, for shipping rules and label weights (glstui/domain/sku_weights.py);
     # one table for the whole warehouse, edited in the SKU weights screen.
     sku_weights: dict[str, float] = field(default_factory=dict)
+    # Shops deleted with their orders kept: shop id -> "<seller id>|<region>|<shop name>", so
+    # the seller connected again is known to be the same Amazon account (one label per order).
+    retired_shops: dict[str, str] = field(default_factory=dict)

@@ -270,6 +270,12 @@ def delete(store: Any, secrets: Any, integration_id: str, keep_orders: bool) -> 
         orders = tx.orders.by_integration(integration_id)
         if keep_orders:
             kept = len(orders)
+            if integration.selling_partner_id and orders:
+                settings = tx.settings.get()
+                settings.retired_shops[integration_id] = "|".join(
+                    (integration.selling_partner_id, integration.region, integration.shop_name)
+                )
+                tx.settings.put(settings)
         else:
             removed = tx.orders.delete_many(o.key for o in orders)
             tx.shipments.delete_many(s.id for s in tx.shipments.by_integration(integration_id))

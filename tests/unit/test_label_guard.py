@@ -205,3 +205,27 @@ async def test_another_seller_with_the_same_order_id_is_not_blocked(store, clock
     )
 
     assert run.labelled == 2
+
+
+class _NoSecrets:
+    def get(self, name: str) -> None:
+        return None
+
+
+async def test_a_shop_deleted_with_its_orders_kept_still_counts_for_its_labels(
+    store, clock, tmp_path
+):
+    """Delete a shop keeping its orders, connect the seller again (shopB here), import: the
+    labelled order's new copy must not get a second GLS label (seen in a tmux shift)."""
+    from glstui.services import integrations
+
+    gls = _Gls()
+    labels = tmp_path / "labels"
+    await labelling.label_orders(store, gls, clock, labels, [f"shopA:{ORDER_ID}"])
+    integrations.delete(store, _NoSecrets(), "shopA", keep_orders=True)
+
+    run = await labelling.label_orders(store, gls, clock, labels, [f"shopB:{ORDER_ID}"])
+
+    (outcome,) = run.outcomes
+    assert outcome.status == labelling.SKIP and len(gls.created) == 1
+    assert "'Amazon NL (deleted shop)' already has an active GLS label" in outcome.message
