@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -33,6 +32,7 @@ from glstui.i18n import N_, _
 from glstui.services import connect as connect_svc
 from glstui.services import integrations as svc
 from glstui.tui.errors import ReportErrors
+from glstui.tui.markup import literal
 from glstui.tui.screens.base import BaseScreen, translate_bindings
 from glstui.tui.screens.integrations import user_message
 from glstui.tui.widgets.footer import KeyFooter
@@ -145,7 +145,7 @@ class AddShopScreen(BaseScreen):
             self.query_one("#shop_name", Input).focus()
             return
         except GlstuiError as err:
-            error.update(escape(user_message(err)))
+            error.update(literal(user_message(err)))
             return
         self.app.switch_screen(
             ConnectScreen(pending.integration_id, pending=pending, new_draft=True)

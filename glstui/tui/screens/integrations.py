@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -23,6 +22,7 @@ from glstui.domain.integration import Integration
 from glstui.i18n import N_, _
 from glstui.services import integrations as svc
 from glstui.tui import errors
+from glstui.tui.markup import literal
 from glstui.tui.screens.base import BaseScreen
 from glstui.tui.widgets.footer import KeyFooter
 from glstui.tui.widgets.section_bar import SectionBar
@@ -161,7 +161,7 @@ class IntegrationsScreen(BaseScreen):
         elif not rows:
             empty.update(
                 _("No shop matches '{text}'. Press esc to clear the filter.").format(
-                    text=escape(self.filter_text)
+                    text=literal(self.filter_text)
                 )
             )
         else:

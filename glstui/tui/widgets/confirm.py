@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rich.markup import escape
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -13,6 +12,7 @@ from textual.widgets import Button, Checkbox, Label, Static
 
 from glstui.i18n import N_, _
 from glstui.tui.errors import ReportErrors
+from glstui.tui.markup import literal
 from glstui.tui.widgets.toggles import TickBox
 
 
@@ -42,9 +42,9 @@ class ConfirmModal(ReportErrors, ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="dialog", classes="dialog"):
-            yield Label(escape(self.question), id="question")
+            yield Label(literal(self.question), id="question")
             if self.detail:
-                yield Static(escape(self.detail), id="detail")
+                yield Static(literal(self.detail), id="detail")
             yield from self.extra()
             with Horizontal(classes="buttons"):
                 yield Button(
