@@ -240,3 +240,15 @@ def test_a_hand_edited_shard_list_is_refused_untouched(tmp_path, clock, entry):
         Store.open(tmp_path, clock)
     assert str(tmp_path / "glstui.json") in str(info.value) and "shard" in str(info.value)
     assert (tmp_path / "glstui.json").read_bytes() == raw
+
+
+def test_reconcile_before_a_push_reads_no_order_file_when_no_label_is_pending(tmp_path, clock):
+    """`glstui push` starts with the crash recovery of labels; on a 50,000-order backlog it
+    decoded every order (16 s, 322 MB). With nothing pending it now reads no order file."""
+    from glstui.services.labelling import reconcile
+
+    _big_store(tmp_path, clock)
+    fresh = Store.open(tmp_path, clock)
+    result = reconcile(fresh, clock, tmp_path / "labels")
+    assert fresh.shard_reads == 0
+    assert result.recovered == [] and result.uncertain == []

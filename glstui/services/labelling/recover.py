@@ -50,7 +50,7 @@ def reconcile(
     result = ReconcileResult()
     now = clock.now()
     with store.read() as view:
-        pending = [o for o in view.orders.all() if o.label_pending_at is not None]
+        pending = view.orders.with_field("label_pending_at")  # no decoding of the backlog
     if not pending:
         return result
     done: list[Path] = []
