@@ -19,6 +19,7 @@ from typing import Any
 
 from glstui.domain.clock import Clock, from_iso
 from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, STATES, Order, order_key
+from glstui.i18n import _
 
 PAGE_SIZE = 500
 
@@ -207,7 +208,11 @@ class OrdersQuery:
     def load(self) -> int:
         """(Re)read the stored orders; returns how many. Call off the UI thread."""
         with self.store.read() as view:
-            shops = {i.id: i.shop_name for i in view.integrations.all()}
+            shops = {
+                shop_id: _("{name} (deleted shop)").format(name=record.split("|", 2)[-1])
+                for shop_id, record in view.settings.get().retired_shops.items()
+            }
+            shops.update({i.id: i.shop_name for i in view.integrations.all()})
             # Stored documents as they are, not decoded (100k decodes would take seconds);
             # a damaged one is a StoreRecordDamaged naming the file, not a traceback.
             rows = view.orders.map_docs(lambda doc: _row(doc, shops))

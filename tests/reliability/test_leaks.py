@@ -119,5 +119,7 @@ async def test_no_secret_on_screen(flow, section, monkeypatch):
     title = {"1": "Integrations", "3": world.keys_shown, "5": "Keys"}[section]
     assert title in shown  # the screen is really there
     assert _find(secrets, {"screen": shown}) == []
+    # not even the last characters of a secret (the Keys screen showed "ends in word")
+    assert _find({f"ends in {s[-4:]}" for s in secrets}, {"screen": shown}) == []
     if section != "3":  # the orders screen shows the recipient on purpose
         assert _find(buyer, {"screen": shown}) == []

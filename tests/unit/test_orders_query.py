@@ -84,3 +84,20 @@ def test_rows_carry_no_buyer_name_and_details_come_on_demand(query):
     assert "Buyer Name" not in repr(row)
     order = query.order(row.key)
     assert order is not None and order.recipient.name.startswith("Buyer Name")
+
+
+def test_kept_orders_of_a_deleted_shop_show_its_name_not_its_id(query):
+    """Deleting a shop but keeping its orders left rows named by a raw id ("d19202683…")."""
+    from glstui.services import integrations
+
+    class NoSecrets:
+        def get(self, name: str) -> None:
+            return None
+
+    with query.store.write() as tx:
+        shop = tx.integrations.get("s1")
+        shop.selling_partner_id = "A3PNJAV4CVI5V1"
+        tx.integrations.put(shop)
+    integrations.delete(query.store, NoSecrets(), "s1", keep_orders=True)
+    query.load()
+    assert {r.shop for r in query.rows} == {"Winkel Noord (deleted shop)", "Amazon Zuid"}

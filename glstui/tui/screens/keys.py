@@ -1,7 +1,8 @@
 """Key management ("Key beheer"): the Amazon app keys and the GLS API login.
 
 Values go to the secret store only (system keyring or the encrypted file), never to the data
-file. Saved values are never shown: a field says "saved, ends in abcd" and stays empty; type
+file. Saved values are never shown: a field says "saved" (an identifier: "saved, ends in
+abcd") and stays empty; type
 a new value to replace it. ctrl+s saves what was typed; ctrl+t / ctrl+g test Amazon / GLS.
 """
 
@@ -42,10 +43,15 @@ def field_id(name: str) -> str:
     return name.replace(".", "-")
 
 
-def masked(value: str | None) -> str:
+# Secrets show no character at all (a tail of a password helps a guesser); identifiers show
+# their last four characters so an operator can tell which app or login is saved.
+SECRET_KEYS = frozenset({"amazon.lwa_client_secret", "gls.password", "gls.subscription_key"})
+
+
+def masked(name: str, value: str | None) -> str:
     if not value:
         return _("not set")
-    tail = value[-4:] if len(value) > 8 else ""
+    tail = value[-4:] if len(value) > 8 and name not in SECRET_KEYS else ""
     return _("saved, ends in {tail}").format(tail=tail) if tail else _("saved")
 
 
@@ -115,7 +121,7 @@ class KeysScreen(BaseScreen):
             except GlstuiError as err:
                 self.show_status(user_message(err), error=True)
                 value = None
-            box.placeholder = masked(value)
+            box.placeholder = masked(name, value)
         env = self.ctx.settings().gls_environment
         for button in self.query_one("#gls-env", RadioSet).query(RadioButton):
             button.value = button.name == env
