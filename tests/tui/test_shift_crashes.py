@@ -238,3 +238,33 @@ async def test_digits_typed_in_a_field_stay_in_the_field(ctx: Any, seed_shops: A
         await pilot.pause()
         assert app.current_mode == "integrations"
         assert app.screen.query_one("#filter", Input).value == "23"
+
+
+@pytest.mark.parametrize("section", ["1", "2"])
+async def test_a_store_change_seen_before_a_screen_made_its_columns_does_not_crash(
+    shop_ctx: Any,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    section: str,
+) -> None:
+    """Found by the slow monkey: the app's store check reached the Import screen while it
+    was shown but before its on_mount had made the table's columns ("More values provided
+    than there are columns", logged as an unexpected error). Here the change arrives first."""
+    from glstui.tui.screens.import_screen import ImportScreen
+
+    screen_class = {"1": IntegrationsScreen, "2": ImportScreen}[section]
+    original = screen_class.on_mount
+
+    def change_first(self: Any) -> None:
+        self.store_changed()
+        original(self)
+
+    monkeypatch.setattr(screen_class, "on_mount", change_first)
+    app = GlsApp(shop_ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("2" if section == "1" else "1")
+        await pilot.press(section)
+        await pilot.pause()
+        assert isinstance(app.screen, screen_class)
+        assert app.screen.query_one(DataTable).row_count == len(shop_names(shop_ctx))
+    assert not [r for r in caplog.records if r.name == "glstui.tui.errors"]

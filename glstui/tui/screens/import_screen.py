@@ -153,7 +153,12 @@ class ImportScreen(BaseScreen):
         if not self.running:
             self.reload()
 
-    store_changed = on_screen_resume
+    def store_changed(self) -> None:
+        # The app's store check can reach a screen that is shown but whose on_mount has not
+        # yet made the table's columns (keys typed fast: a row then had more values than
+        # columns); on_mount loads it anyway.
+        if self.query_one("#shops", DataTable).columns:
+            self.on_screen_resume()
 
     def focus_main(self) -> None:
         self.query_one("#shops", DataTable).focus()

@@ -101,7 +101,8 @@ class IntegrationsScreen(BaseScreen):
         self.reload()
 
     def store_changed(self) -> None:
-        self.reload()
+        if self.query_one(DataTable).columns:  # not before on_mount made them (see Import)
+            self.reload()
 
     def focus_main(self) -> None:
         self.query_one(DataTable).focus()  # hidden while there are no shops: keys pass it
