@@ -36,3 +36,11 @@ class Settings:
     # Shops deleted with their orders kept: shop id -> "<seller id>|<region>|<shop name>", so
     # the seller connected again is known to be the same Amazon account (one label per order).
     retired_shops: dict[str, str] = field(default_factory=dict)
+
+    def retire_shop(self, shop_id: str, seller: str, region: str, name: str) -> None:
+        self.retired_shops[shop_id] = "|".join((seller, region, name))
+
+    def retired_shop(self, shop_id: str) -> tuple[str, str, str]:
+        """(seller id, region, shop name) of a shop deleted with its orders kept."""
+        seller, region, name = [*self.retired_shops[shop_id].split("|", 2), "", ""][:3]
+        return seller, region, name

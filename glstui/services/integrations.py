@@ -272,8 +272,11 @@ def delete(store: Any, secrets: Any, integration_id: str, keep_orders: bool) -> 
             kept = len(orders)
             if integration.selling_partner_id and orders:
                 settings = tx.settings.get()
-                settings.retired_shops[integration_id] = "|".join(
-                    (integration.selling_partner_id, integration.region, integration.shop_name)
+                settings.retire_shop(
+                    integration_id,
+                    integration.selling_partner_id,
+                    integration.region,
+                    integration.shop_name,
                 )
                 tx.settings.put(settings)
         else:

@@ -208,9 +208,10 @@ class OrdersQuery:
     def load(self) -> int:
         """(Re)read the stored orders; returns how many. Call off the UI thread."""
         with self.store.read() as view:
+            settings = view.settings.get()
             shops = {
-                shop_id: _("{name} (deleted shop)").format(name=record.split("|", 2)[-1])
-                for shop_id, record in view.settings.get().retired_shops.items()
+                shop_id: _("{name} (deleted shop)").format(name=settings.retired_shop(shop_id)[2])
+                for shop_id in settings.retired_shops
             }
             shops.update({i.id: i.shop_name for i in view.integrations.all()})
             # Stored documents as they are, not decoded (100k decodes would take seconds);

@@ -61,8 +61,9 @@ def _same_account(view: ReadView | WriteTx, shop: Integration) -> list[tuple[str
         and other.selling_partner_id == shop.selling_partner_id
         and other.region == shop.region
     ]
-    for retired_id, record in view.settings.get().retired_shops.items():
-        seller, region, name = [*record.split("|", 2), "", ""][:3]
+    settings = view.settings.get()
+    for retired_id in settings.retired_shops:
+        seller, region, name = settings.retired_shop(retired_id)
         if retired_id != shop.id and seller == shop.selling_partner_id and region == shop.region:
             rows.append((retired_id, _("{name} (deleted shop)").format(name=name)))
     return rows
