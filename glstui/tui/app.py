@@ -33,6 +33,7 @@ from glstui.domain.errors import GlstuiError
 from glstui.i18n import N_, _, set_language
 from glstui.services.events import ERROR, INFO, Event, LogLine
 from glstui.tui import errors
+from glstui.tui.messages import ActivityAdded, OutboxChanged, StoreChanged
 from glstui.tui.screens.base import translate_bindings
 from glstui.tui.store_watch import POLL_S, StoreWatch
 from glstui.tui.widgets.section_bar import SECTIONS, section_title
@@ -146,9 +147,7 @@ class GlsApp(errors.ReportErrors, App[int]):
         """Keep a background line for the Orders log (call on the UI thread)."""
         self._activity_seq += 1
         self.activity.append((self._activity_seq, self._now_text(), level, text))
-        listener = getattr(self.screen, "activity_added", None)
-        if callable(listener):
-            listener()
+        self.screen.post_message(ActivityAdded())
 
     def background_report(self, event: Event) -> None:
         """A Reporter for background work: safe from the UI loop and from threads."""
@@ -261,17 +260,13 @@ class GlsApp(errors.ReportErrors, App[int]):
             self._due_timer = self.set_timer(max(1.0, delay), self.deliver_due)
 
     def _outbox_changed(self) -> None:
-        listener = getattr(self.screen, "outbox_changed", None)
-        if callable(listener):
-            listener()
+        self.screen.post_message(OutboxChanged())
 
     def check_store(self) -> None:
         """Tell the shown screen when the store changed (see glstui.tui.store_watch)."""
         if self.store_watch is None or not self.store_watch.changed():
             return
-        listener = getattr(self.screen, "store_changed", None)
-        if callable(listener):
-            listener()
+        self.screen.post_message(StoreChanged())
 
     @on(Worker.StateChanged)
     def _worker_ended(self, event: Worker.StateChanged) -> None:

@@ -4,9 +4,9 @@ Mechanism: every commit replaces the store's hot file whole (a new inode, see
 glstui/store/storage.py), from this process or any other, so its (inode, mtime_ns, size) is a
 change marker that costs one stat to read. The app reads it every POLL_S and at once when one
 of its workers ends (an import, a label run: no wait for changes made in this process); on a
-change it calls the shown screen's `store_changed()`. Screens that are not shown reload when
-they are shown again (their on_screen_resume). Forms (details, rules, keys) do not reload
-under the operator's typing; they read the store when opened.
+change it posts `StoreChanged` (glstui/tui/messages.py) to the shown screen. Screens that
+are not shown reload when they are shown again (their on_screen_resume). Forms (details,
+rules, keys) do not reload under the operator's typing; they read the store when opened.
 """
 
 from __future__ import annotations

@@ -256,7 +256,7 @@ async def test_a_store_change_seen_before_a_screen_made_its_columns_does_not_cra
     original = screen_class.on_mount
 
     def change_first(self: Any) -> None:
-        self.store_changed()
+        self._store_changed()  # the StoreChanged handler, before the columns exist
         original(self)
 
     monkeypatch.setattr(screen_class, "on_mount", change_first)

@@ -26,6 +26,7 @@ from glstui.services import importer as svc
 from glstui.services.events import ERROR, INFO, WARNING, Event, LogLine, Progress
 from glstui.services.integrations import list_integrations
 from glstui.tui import errors
+from glstui.tui.messages import StoreChanged
 from glstui.tui.screens.base import BaseScreen
 from glstui.tui.widgets.log_pane import LogPane
 from glstui.tui.widgets.section_bar import SectionBar
@@ -153,7 +154,8 @@ class ImportScreen(BaseScreen):
         if not self.running:
             self.reload()
 
-    def store_changed(self) -> None:
+    @on(StoreChanged)
+    def _store_changed(self) -> None:
         # The app's store check can reach a screen that is shown but whose on_mount has not
         # yet made the table's columns (keys typed fast: a row then had more values than
         # columns); on_mount loads it anyway.

@@ -23,6 +23,7 @@ from glstui.i18n import N_, _
 from glstui.services import integrations as svc
 from glstui.tui import errors
 from glstui.tui.markup import literal
+from glstui.tui.messages import StoreChanged
 from glstui.tui.screens.base import BaseScreen
 from glstui.tui.widgets.footer import KeyFooter
 from glstui.tui.widgets.section_bar import SectionBar
@@ -100,7 +101,8 @@ class IntegrationsScreen(BaseScreen):
     def on_screen_resume(self) -> None:
         self.reload()
 
-    def store_changed(self) -> None:
+    @on(StoreChanged)
+    def _store_changed(self) -> None:
         if self.query_one(DataTable).columns:  # not before on_mount made them (see Import)
             self.reload()
 

@@ -54,6 +54,7 @@ from glstui.services.orders_query import (
 )
 from glstui.tui import errors
 from glstui.tui.errors import ReportErrors
+from glstui.tui.messages import ActivityAdded, OperatorMoved, OutboxChanged, StoreChanged
 from glstui.tui.screens.base import BaseScreen
 from glstui.tui.widgets.confirm import ConfirmModal
 from glstui.tui.widgets.footer import KeyFooter
@@ -259,9 +260,7 @@ class OrdersTable(ReportErrors, DataTable[Any]):
     when the operator moves (so the details replace the log of the last run)."""
 
     def _moved_by_operator(self) -> None:
-        hook = getattr(self.screen, "operator_moved", None)
-        if callable(hook):
-            hook()
+        self.screen.post_message(OperatorMoved())
 
     def action_page_down(self) -> None:
         self._moved_by_operator()
@@ -415,7 +414,7 @@ class OrdersScreen(BaseScreen):
         self.query_one(LogPane).display = False
         self.query_svc = OrdersQuery(self.ctx.store, self.ctx.clock)
         self.query_one("#counts", Static).update(_("Loading orders..."))
-        self.activity_added()
+        self._take_activity()
         self.load()
         table.focus()
 
@@ -426,10 +425,11 @@ class OrdersScreen(BaseScreen):
 
     def on_screen_resume(self) -> None:
         if self._loaded:
-            self.activity_added()
+            self._take_activity()
             self.load()
 
-    def store_changed(self) -> None:
+    @on(StoreChanged)
+    def _store_changed(self) -> None:
         if self._loaded:
             self.load()
 
@@ -656,7 +656,8 @@ class OrdersScreen(BaseScreen):
             log.flush()
             self.call_after_refresh(log.scroll_end, animate=False)
 
-    def operator_moved(self) -> None:
+    @on(OperatorMoved)
+    def _operator_moved(self) -> None:
         """The operator moves through the list: show the order, not the log (l brings it)."""
         if self._showing_log and not self.busy:
             self._show_log(False)
@@ -679,7 +680,8 @@ class OrdersScreen(BaseScreen):
             self.progress = f"{event.done}/{event.total}"
             self._show_counts()
 
-    def activity_added(self) -> None:
+    @on(ActivityAdded)
+    def _take_activity(self) -> None:
         """Background lines from the app (start-up, tracking deliveries) into the log."""
         activity = getattr(self.app, "activity", ())
         log = self.query_one(LogPane)
@@ -688,7 +690,8 @@ class OrdersScreen(BaseScreen):
                 log.add(text, level, stamp)
                 self._activity_seen = seq
 
-    def outbox_changed(self) -> None:
+    @on(OutboxChanged)
+    def _outbox_changed(self) -> None:
         """The app delivered tracking codes: show the new states."""
         if self._loaded and not self.busy:
             self.load()

@@ -21,6 +21,7 @@ from textual.widgets.data_table import CellDoesNotExist
 
 from glstui.i18n import N_, _
 from glstui.services import stats
+from glstui.tui.messages import StoreChanged
 from glstui.tui.screens.base import BaseScreen
 from glstui.tui.widgets.footer import KeyFooter
 from glstui.tui.widgets.section_bar import SectionBar
@@ -182,7 +183,9 @@ class StatisticsScreen(BaseScreen):
         if self.report is not None:
             self.load()
 
-    store_changed = on_screen_resume
+    @on(StoreChanged)
+    def _store_changed(self) -> None:
+        self.on_screen_resume()
 
     def focus_main(self) -> None:
         self.query_one(DataTable).focus()
