@@ -12,7 +12,7 @@ their query parameters and their body definition (checked at teardown, amazon_mo
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 
 import httpx
@@ -25,21 +25,6 @@ from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sand
 
 SANDBOX_START = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 DEMO_CREDENTIALS = AppCredentials(DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
-
-
-@pytest.fixture
-def make_sandbox() -> Iterator[Callable[..., Sandbox]]:
-    started: list[Sandbox] = []
-
-    def make(**kw: object) -> Sandbox:
-        kw.setdefault("start", SANDBOX_START)
-        sb = Sandbox(**kw).start()  # type: ignore[arg-type]
-        started.append(sb)
-        return sb
-
-    yield make
-    for sb in started:
-        sb.stop()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ from __future__ import annotations
 import html
 import re
 import stat
-import sys
 import zipfile
 from pathlib import Path
 
@@ -44,7 +43,6 @@ def _find(needles: set[str], haystacks: dict[str, str]) -> list[tuple[str, str]]
 @pytest.fixture
 async def flow(make_sandbox, tmp_path):
     """The whole flow; returns (world, secrets seen, buyer data seen, bundle path)."""
-    sys.path.insert(0, str(TUI_TESTS))
     from test_flows import approve_in_browser
 
     sandbox = make_sandbox(seed=3, orders=30, time_scale=60.0, arrivals_per_hour=0)

@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,12 +30,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_labels_world import make_world, open_context
 from textual import events
 from textual.keys import _get_unicode_name_from_key
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-
-from test_labels_world import make_world, open_context
 
 from glstui.domain.clock import FixedClock
 from glstui.domain.integration import DRAFT, NEEDS_REAUTH, Integration
