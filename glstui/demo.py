@@ -18,7 +18,7 @@ from glstui.logs import setup_logging
 from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox
 from glstui.sandbox.amazon import CODE_TTL
 from glstui.sandbox.gls import GLS_DEMO_PASSWORD, GLS_DEMO_SUBSCRIPTION_KEY, GLS_DEMO_USERNAME
-from glstui.secrets import Secrets
+from glstui.secrets import AMAZON_APP_NAMES, GLS_LOGIN_NAMES, Secrets
 from glstui.services.context import AppContext, _language
 from glstui.store import Store
 
@@ -45,14 +45,9 @@ DEMO_SENDER = SenderAddress(
 def demo_secrets() -> Secrets:
     """In-memory keys holding the sandbox's demo Amazon app and GLS login."""
     secrets = Secrets.in_memory()
-    for name, value in {
-        "amazon.app_id": DEMO_APP_ID,
-        "amazon.lwa_client_id": DEMO_CLIENT_ID,
-        "amazon.lwa_client_secret": DEMO_CLIENT_SECRET,
-        "gls.username": GLS_DEMO_USERNAME,
-        "gls.password": GLS_DEMO_PASSWORD,
-        "gls.subscription_key": GLS_DEMO_SUBSCRIPTION_KEY,
-    }.items():
+    values = (DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
+    values += (GLS_DEMO_SUBSCRIPTION_KEY, GLS_DEMO_USERNAME, GLS_DEMO_PASSWORD)
+    for name, value in zip((*AMAZON_APP_NAMES, *GLS_LOGIN_NAMES), values, strict=True):
         secrets.set(name, value)
     return secrets
 

@@ -26,6 +26,7 @@ import httpx
 from glstui import config
 from glstui.domain.errors import GlstuiError
 from glstui.i18n import _
+from glstui.secrets import AMAZON_APP_NAMES, GLS_LOGIN_NAMES, refresh_token_name
 from glstui.store.errors import StoreError
 
 PASS = "PASS"
@@ -33,8 +34,6 @@ WARN = "WARN"
 FAIL = "FAIL"
 
 REACH_TIMEOUT = 5.0
-AMAZON_APP_KEYS = ("amazon.app_id", "amazon.lwa_client_id", "amazon.lwa_client_secret")
-GLS_KEYS = ("gls.username", "gls.password", "gls.subscription_key")
 
 
 @dataclass(frozen=True)
@@ -210,11 +209,11 @@ def check_secrets(ctx: Any) -> list[Check]:
         )
         return out
     try:
-        missing_amazon = _present(secrets, AMAZON_APP_KEYS)
-        missing_gls = _present(secrets, GLS_KEYS)
+        missing_amazon = _present(secrets, AMAZON_APP_NAMES)
+        missing_gls = _present(secrets, GLS_LOGIN_NAMES)
         with ctx.store.read() as view:
             shops = [i for i in view.integrations.all() if i.connected]
-        missing_tokens = [i for i in shops if not secrets.get(f"amazon.refresh_token.{i.id}")]
+        missing_tokens = [i for i in shops if not secrets.get(refresh_token_name(i.id))]
     except Exception as exc:  # SecretsUnavailable: its message says what to do
         return [*out, Check(FAIL, _("The secret store cannot be read"), _message(exc))]
     if missing_amazon:

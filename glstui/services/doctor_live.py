@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import httpx
 
 from glstui.i18n import _
+from glstui.secrets import refresh_token_name
 
 T = TypeVar("T")
 
@@ -69,7 +70,7 @@ def _shops_with_tokens(ctx: Any) -> list[tuple[Any, str]]:
         )
     out = []
     for integ in shops:
-        token = ctx.secrets.get(f"amazon.refresh_token.{integ.id}")
+        token = ctx.secrets.get(refresh_token_name(integ.id))
         if token:
             out.append((integ, token))
     return out

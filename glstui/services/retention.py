@@ -28,15 +28,15 @@ import contextlib
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from glstui.domain.clock import Clock, to_iso
-from glstui.domain.order import CANCELLED, LABELLED, SHIPPED, Order, Recipient
+from glstui.domain.order import CANCELLED, LABELLED, SHIPPED, Recipient
 from glstui.domain.serial import from_dict, to_dict
+from glstui.files import atomic_write
 from glstui.i18n import _
 from glstui.services import audit
 from glstui.services.stats import CACHE_DIR, docs
@@ -88,15 +88,6 @@ def purge_recipient(recipient: Recipient | None) -> Recipient | None:
         postal_code=postcode_prefix(recipient.postal_code),
         address_type=recipient.address_type,
     )
-
-
-def purge_order(order: Order, now: datetime) -> Order:
-    """Remove the buyer's personal data from `order` (in place, and returned)."""
-    if order.recipient is not None and not order.country_code:
-        order.country_code = order.recipient.country_code
-    order.recipient = purge_recipient(order.recipient)
-    order.pii_purged_at = now
-    return order
 
 
 def _has_pii(doc: dict[str, Any]) -> bool:
@@ -180,7 +171,7 @@ def _delete_label_files(part: Any, keys: set[str], labels_dir: Path | None) -> i
 
 
 def purge_doc(doc: dict[str, Any], now_iso: str) -> dict[str, Any]:
-    """`purge_order` on the stored form: a purged copy of the order document."""
+    """A purged copy of the stored order document (see the module for what is kept)."""
     out = dict(doc)
     recipient = doc.get("recipient")
     if isinstance(recipient, dict):
@@ -229,12 +220,11 @@ def _read_clean_months(store: Any) -> dict[str, Any]:
 
 def _write_clean_months(store: Any, months: dict[str, Any]) -> None:
     path = _clean_months_path(store)
-    with contextlib.suppress(OSError):  # without it the next purge only reads more
+    try:
         path.parent.mkdir(mode=0o700, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(months, handle)
-        os.replace(tmp, path)
+        atomic_write(path, json.dumps(months).encode("utf-8"))
+    except OSError as exc:  # without it the next purge only reads more
+        log.warning("could not save %s: %s", path.name, exc.strerror or exc)
 
 
 # --- the use case ----------------------------------------------------------------------------
