@@ -2,10 +2,11 @@
 
 An operator on a warehouse server runs this when something does not work (or a cron import
 failed). Every check is one line, "PASS/WARN/FAIL  what — what to do": the data directory,
-the store file, the log and label directories, the secret store and which keys are present
-(never their values), the free disk space, whether the Amazon and GLS hosts answer, and then
-what an import needs of them (doctor_live.py): a real token refresh per shop against the
-configured LWA endpoint and GLS ValidateLogin. Exit code 0 when nothing FAILed, 1 otherwise.
+the store file and the shape of its records (doctor_store.py), the log and label
+directories, the secret store and which keys are present (never their values), the free
+disk space, whether the Amazon and GLS hosts answer, and then what an import needs of them
+(doctor_live.py): a real token refresh per shop against the configured LWA endpoint and GLS
+ValidateLogin. Exit code 0 when nothing FAILed, 1 otherwise. Doctor changes nothing.
 The Support screen shows the same lines.
 """
 
@@ -128,49 +129,20 @@ def check_directory(
     return out
 
 
-def store_file_path(ctx: Any) -> Path | None:
-    store = ctx.store
-    for attr in ("path", "file_path"):
-        value = getattr(store, attr, None)
-        if value is not None:
-            return Path(value)
-    return None
-
-
-def check_store(ctx: Any) -> list[Check]:
-    path = store_file_path(ctx)
-    try:
-        with ctx.store.read() as view:
-            shops = len(view.integrations.all())
-            # Decode every current record once: a hand-edited file fails here, not mid-import.
-            orders = len(view.orders.all())
-            view.shipments.all()
-            view.outbox.all()
-            view.settings.get()
-    except Exception as exc:  # StoreError and friends carry the operator's message
-        return [Check(FAIL, _("The store file cannot be read"), _message(exc))]
-    where = str(path) if path else _("the store")
-    out = [
+def no_data_checks(directory: Path) -> list[Check]:
+    """Doctor on a directory without glstui data: the directory, and how to set it up."""
+    checks = check_directory(_("Data directory"), directory, advise_private=True, may_create=True)
+    checks.append(
         Check(
-            PASS,
-            _("Store file {path} opens ({shops} shops, {orders} current orders)").format(
-                path=where, shops=shops, orders=orders
+            FAIL,
+            _("There is no glstui data in {path}").format(path=directory),
+            _(
+                "check --data-dir or GLSTUI_HOME for a typo; to set up a new installation "
+                "start glstui (the console) once with this data directory"
             ),
         )
-    ]
-    if path is not None and path.exists():
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            out.append(
-                Check(
-                    WARN,
-                    _("Store file {path} can be read by other users (mode {mode:o})").format(
-                        path=path, mode=mode
-                    ),
-                    _("chmod 600 {path}").format(path=path),
-                )
-            )
-    return out
+    )
+    return checks
 
 
 # --- secrets --------------------------------------------------------------------------------
@@ -353,18 +325,22 @@ def check_reachability(
 # --- all together ---------------------------------------------------------------------------
 
 
-def doctor_checks(ctx: Any, timeout: float = REACH_TIMEOUT, network: bool = True) -> list[Check]:
+def doctor_checks(
+    ctx: Any, timeout: float = REACH_TIMEOUT, network: bool = True, full: bool = False
+) -> list[Check]:
+    """Every check in order; `full` decodes every stored record (doctor_store.py says why
+    that is not the default)."""
+    from glstui.services import doctor_live, doctor_store
+
     data_dir = Path(ctx.data_dir)
     checks = check_directory(_("Data directory"), data_dir, advise_private=True)
     data_ok = checks[0].status != FAIL
-    checks += check_store(ctx)
+    checks += doctor_store.check_store(ctx, full=full)
     for label, directory in (
         (_("Log directory"), config.log_dir(data_dir, create=False)),
         (_("Label directory"), config.labels_dir(data_dir, create=False)),
     ):
         checks += check_directory(label, directory, may_create=data_ok)
-    from glstui.services import doctor_live
-
     checks += check_secrets(ctx)
     with contextlib.suppress(Exception):  # the store check already said what is wrong
         checks += check_shops(ctx)

@@ -19,6 +19,7 @@ not take these locks yet: a TUI import beside a cron run still paces on a bucket
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import math
@@ -36,6 +37,7 @@ from glstui.domain.run import ImportRun
 from glstui.files import atomic_write
 from glstui.i18n import _
 from glstui.secrets import SecretsError, SecretsUnavailable
+from glstui.services.context import AppContext
 from glstui.services.events import INFO, LogLine, Reporter
 from glstui.services.importer import import_shops
 from glstui.store import StoreBusy, StoreError
@@ -188,21 +190,24 @@ def _write_state(path: Path, state: dict[str, tuple[float, float]]) -> None:
         log.warning("could not save pacing state %s: %s", path.name, exc.strerror or exc)
 
 
-class _PacedContext:
+@dataclasses.dataclass
+class _PacedContext(AppContext):
     """The AppContext, except that its Amazon clients go on from the held sellers' saved
-    bucket state and are kept, so their state can be saved for the next run."""
+    bucket state and are kept, so their state can be saved for the next run. (Never closed:
+    the sandbox and temp dirs stay the original context's to stop.)"""
 
-    def __init__(self, ctx: Any, turns: SellerTurns) -> None:
-        self._ctx = ctx
-        self._turns = turns
-        self.clients: list[SpApiClient] = []
+    turns: SellerTurns | None = None
+    clients: list[SpApiClient] = dataclasses.field(default_factory=list)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._ctx, name)
+    @classmethod
+    def of(cls, ctx: AppContext, turns: SellerTurns) -> _PacedContext:
+        same = {f.name: getattr(ctx, f.name) for f in dataclasses.fields(AppContext)}
+        return cls(**same, turns=turns)
 
     def amazon_client(self, http: httpx.AsyncClient) -> SpApiClient:
-        client: SpApiClient = self._ctx.amazon_client(http)
-        self._turns.resume(client)
+        client = super().amazon_client(http)
+        if self.turns is not None:
+            self.turns.resume(client)
         self.clients.append(client)
         return client
 
@@ -219,6 +224,14 @@ def import_headless(
     def fail(message: str) -> HeadlessImport:
         return HeadlessImport(error=message)
 
+    if getattr(ctx.secrets, "is_new", False):  # a fresh install: nothing to unlock yet
+        return fail(
+            _(
+                "No keys are set up yet. Start glstui (the console) with this data directory, "
+                "choose a passphrase for the key file and enter the Amazon app and GLS keys "
+                "under Keys (Key beheer); then add and connect a shop under Integrations."
+            )
+        )
     if getattr(ctx.secrets, "locked", False):
         return fail(
             getattr(ctx.secrets, "unlock_error", "")
@@ -272,7 +285,7 @@ def _import_now(
     except Exception as exc:  # MissingCredentials (keys not set) or the key store failing
         return HeadlessImport(error=getattr(exc, "user_message", None) or str(exc))
 
-    paced = _PacedContext(ctx, turns)
+    paced = _PacedContext.of(ctx, turns)
     try:
         run = asyncio.run(import_shops(paced, [i.id for i in chosen], report))
     except StoreBusy as exc:
