@@ -212,6 +212,15 @@ class _PacedContext(AppContext):
         return client
 
 
+def keys_not_set_up() -> str:
+    """What a headless command says on a fresh install (no key file yet), not "locked"."""
+    return _(
+        "No keys are set up yet. Start glstui (the console) with this data directory, "
+        "choose a passphrase for the key file and enter the Amazon app and GLS keys "
+        "under Keys (Key beheer); then add and connect a shop under Integrations."
+    )
+
+
 def import_headless(
     ctx: Any,
     shop_names: list[str],
@@ -225,13 +234,7 @@ def import_headless(
         return HeadlessImport(error=message)
 
     if getattr(ctx.secrets, "is_new", False):  # a fresh install: nothing to unlock yet
-        return fail(
-            _(
-                "No keys are set up yet. Start glstui (the console) with this data directory, "
-                "choose a passphrase for the key file and enter the Amazon app and GLS keys "
-                "under Keys (Key beheer); then add and connect a shop under Integrations."
-            )
-        )
+        return fail(keys_not_set_up())
     if getattr(ctx.secrets, "locked", False):
         return fail(
             getattr(ctx.secrets, "unlock_error", "")

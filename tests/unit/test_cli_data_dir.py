@@ -129,3 +129,14 @@ def test_help_in_dutch(capsys: pytest.CaptureFixture[str]) -> None:
         cli.main(["import", "--help", "--lang", "nl"])
     out = capsys.readouterr().out
     assert "Afsluitcodes:" in out
+
+
+def test_push_on_a_fresh_install_says_what_to_set_up_not_locked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = tmp_path / "data"
+    Store.open(data, SystemClock())
+    code = cli.main(["push", "--data-dir", str(data)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "glstui push: No keys are set up yet" in err and "locked" not in err

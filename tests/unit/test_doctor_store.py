@@ -85,3 +85,28 @@ def test_full_also_finds_what_only_decoding_finds(tmp_path: Path) -> None:
     assert store_lines(ctx)[0].startswith("PASS")
     (line,) = store_lines(ctx, full=True)
     assert line.startswith("FAIL") and str(ctx.store.path) in line
+
+
+def test_a_damaged_order_in_a_shard_file_names_that_file(tmp_path: Path) -> None:
+    """A backlog's orders live in shards/ (500 a file): the damaged one's file is named."""
+    clock = FixedClock(NOW)
+    store = Store.open(tmp_path, clock)
+    with store.write() as tx:
+        tx.orders.put_many(make_order(i) for i in range(1200))
+    shards = sorted((tmp_path / "shards").glob("orders-*.json"))
+    assert len(shards) >= 2
+    victim = shards[1]
+    docs = json.loads(victim.read_text())
+    first = next(iter(docs))
+    docs[first]["items"] = {"sku": "MUG"}
+    victim.write_text(json.dumps(docs))
+    ctx = AppContext(
+        data_dir=tmp_path,
+        store=Store.open(tmp_path, clock),
+        secrets=Secrets.in_memory(),
+        clock=clock,
+        endpoints=Endpoints.production(),
+    )
+    (line,) = store_lines(ctx)
+    assert line.startswith("FAIL") and str(victim) in line
+    assert "Order.items: expected list, not dict" in line
