@@ -73,6 +73,22 @@ def _nearest_existing(path: Path) -> Path:
     return Path("/")
 
 
+def readable_by_others(template: str, path: Path, todo: str, **names: object) -> list[Check]:
+    """A WARN when group or others may read `path` (buyer addresses, keys); else nothing.
+
+    `template` and `todo` are translated texts; {path}, {mode} and `names` fill them."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if not mode & 0o077:
+        return []
+    return [
+        Check(
+            WARN,
+            template.format(path=path, mode=mode, **names),
+            todo.format(path=path),
+        )
+    ]
+
+
 def check_directory(
     label: str, directory: Path, advise_private: bool = False, may_create: bool = False
 ) -> list[Check]:
@@ -115,17 +131,12 @@ def check_directory(
         ]
     out = [Check(PASS, _("{what} {path} is writable").format(what=label, path=directory))]
     if advise_private:
-        mode = stat.S_IMODE(directory.stat().st_mode)
-        if mode & 0o077:
-            out.append(
-                Check(
-                    WARN,
-                    _("{what} {path} can be read by other users (mode {mode:o})").format(
-                        what=label, path=directory, mode=mode
-                    ),
-                    _("chmod 700 {path}").format(path=directory),
-                )
-            )
+        out += readable_by_others(
+            _("{what} {path} can be read by other users (mode {mode:o})"),
+            directory,
+            _("chmod 700 {path}"),
+            what=label,
+        )
     return out
 
 

@@ -15,7 +15,6 @@ move to the archive) and are always decoded.
 from __future__ import annotations
 
 import dataclasses
-import stat
 import types
 import typing
 from datetime import datetime
@@ -26,7 +25,7 @@ from glstui.domain.errors import GlstuiError
 from glstui.domain.order import Order
 from glstui.i18n import _
 from glstui.services.context import AppContext
-from glstui.services.doctor import FAIL, PASS, WARN, Check
+from glstui.services.doctor import FAIL, PASS, Check, readable_by_others
 
 _JSON_TYPES: dict[Any, type | tuple[type, ...]] = {
     str: str,
@@ -159,15 +158,9 @@ def check_store(ctx: AppContext, full: bool = False) -> list[Check]:
         )
     ]
     if path.exists():
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            out.append(
-                Check(
-                    WARN,
-                    _("Store file {path} can be read by other users (mode {mode:o})").format(
-                        path=path, mode=mode
-                    ),
-                    _("chmod 600 {path}").format(path=path),
-                )
-            )
+        out += readable_by_others(
+            _("Store file {path} can be read by other users (mode {mode:o})"),
+            path,
+            _("chmod 600 {path}"),
+        )
     return out

@@ -54,7 +54,6 @@ class PurgeResult:
     archived: int = 0  # archived orders purged now
     label_files: int = 0  # label files deleted
     months_checked: int = 0  # archive months read (the others had not changed)
-    audit_pruned: int = 0  # audit entries older than audit.KEEP_DAYS removed
     days: int = MAX_RETENTION_DAYS
 
     @property
@@ -276,7 +275,7 @@ def purge_pii(
         changed = True
     if changed:
         _write_clean_months(store, clean)
-    result.audit_pruned = audit.prune(store, clock)
+    audit.prune(store, clock)
     if result.orders:
         audit.record_now(
             store,

@@ -110,3 +110,11 @@ def test_a_damaged_order_in_a_shard_file_names_that_file(tmp_path: Path) -> None
     (line,) = store_lines(ctx)
     assert line.startswith("FAIL") and str(victim) in line
     assert "Order.items: expected list, not dict" in line
+
+
+def test_a_store_file_others_may_read_is_a_warning(tmp_path: Path) -> None:
+    ctx = make_ctx(tmp_path)
+    ctx.store.path.chmod(0o644)
+    lines = store_lines(ctx)
+    assert f"WARN  Store file {ctx.store.path} can be read by other users (mode 644)" in lines[1]
+    assert lines[1].endswith(f"chmod 600 {ctx.store.path}")
