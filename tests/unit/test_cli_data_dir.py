@@ -140,3 +140,12 @@ def test_push_on_a_fresh_install_says_what_to_set_up_not_locked(
     err = capsys.readouterr().err
     assert code == 2
     assert "glstui push: No keys are set up yet" in err and "locked" not in err
+
+
+def test_the_console_may_set_up_a_new_installation(tmp_path: Path) -> None:
+    """Only the console (no command) starts on an empty data dir: it is the first run."""
+    from glstui.cli.datadir import refusal
+
+    new = tmp_path / "glstui"
+    assert refusal(new, None) == ""
+    assert "There is no glstui data" in refusal(new, "import")
