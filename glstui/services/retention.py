@@ -27,7 +27,6 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -40,6 +39,7 @@ from glstui.files import atomic_write
 from glstui.i18n import _
 from glstui.services import audit
 from glstui.services.stats import CACHE_DIR, docs
+from glstui.services.stats import _archive_signature as archive_signature  # the one
 
 log = logging.getLogger("glstui.retention")
 
@@ -197,14 +197,6 @@ def _purge_part(part: Any, keys: list[str], now: datetime, labels_dir: Path | No
 # --- which archive months are already clean -------------------------------------------------
 
 
-def _archive_signature(store: Any, month: str) -> list[int] | None:
-    try:
-        st = os.stat(Path(store.archive_dir) / f"orders-{month}.json")
-    except (OSError, AttributeError):
-        return None
-    return [st.st_ino, st.st_mtime_ns, st.st_size]
-
-
 def _clean_months_path(store: Any) -> Path:
     return Path(store.data_dir) / CACHE_DIR / PURGED_MONTHS_FILE
 
@@ -258,7 +250,7 @@ def purge_pii(
         months = view.archive_months()
     changed = False
     for month in months:
-        if clean.get(month) is not None and clean.get(month) == _archive_signature(store, month):
+        if clean.get(month) is not None and clean.get(month) == archive_signature(store, month):
             continue
         result.months_checked += 1
         with store.write() as tx:
@@ -268,7 +260,7 @@ def purge_pii(
                 result.label_files += _purge_part(arch, keys, now, labels_dir)
                 result.archived += len(keys)
         # every archived order is shipped > 30 days ago, so after this the month is clean
-        clean[month] = _archive_signature(store, month)
+        clean[month] = archive_signature(store, month)
         changed = True
     for month in [m for m in clean if m not in months]:
         del clean[month]
