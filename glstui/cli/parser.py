@@ -6,14 +6,20 @@ The texts are built when the parser is (after set_language), so --help follows -
 from __future__ import annotations
 
 import argparse
+import textwrap
 from pathlib import Path
 
 from glstui import __version__
 from glstui.i18n import _
 
+WIDTH = 78  # 80-column terminals: argparse's raw texts are not wrapped for us
+
 
 def _exit_codes(*lines: str) -> str:
-    return _("Exit codes:") + "\n" + "\n".join(f"  {line}" for line in lines)
+    wrapped = (
+        textwrap.fill(line, WIDTH, initial_indent="  ", subsequent_indent="     ") for line in lines
+    )
+    return _("Exit codes:") + "\n" + "\n".join(wrapped)
 
 
 def _no_data() -> str:
@@ -69,7 +75,7 @@ def _sub(
         name,
         parents=[common],
         help=summary,
-        description=description,
+        description=textwrap.fill(description, WIDTH),
         epilog=epilog,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
