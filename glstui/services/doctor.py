@@ -20,15 +20,18 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import httpx
 
 from glstui import config
 from glstui.domain.errors import GlstuiError
 from glstui.i18n import _
-from glstui.secrets import AMAZON_APP_NAMES, GLS_LOGIN_NAMES, refresh_token_name
+from glstui.secrets import AMAZON_APP_NAMES, GLS_LOGIN_NAMES, Secrets, refresh_token_name
 from glstui.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from glstui.services.context import AppContext
 
 PASS = "PASS"
 WARN = "WARN"
@@ -159,12 +162,12 @@ def no_data_checks(directory: Path) -> list[Check]:
 # --- secrets --------------------------------------------------------------------------------
 
 
-def _present(secrets: Any, names: tuple[str, ...]) -> list[str]:
+def _present(secrets: Secrets, names: tuple[str, ...]) -> list[str]:
     """The names in `names` that have no value."""
     return [n for n in names if not secrets.get(n)]
 
 
-def check_secrets(ctx: Any) -> list[Check]:
+def check_secrets(ctx: AppContext) -> list[Check]:
     secrets = ctx.secrets
     name = getattr(secrets, "store_name", "?")
     out = [Check(PASS, _("Secret store in use: {name}").format(name=name))]
@@ -235,7 +238,7 @@ def check_secrets(ctx: Any) -> list[Check]:
 # --- shops ----------------------------------------------------------------------------------
 
 
-def check_shops(ctx: Any) -> list[Check]:
+def check_shops(ctx: AppContext) -> list[Check]:
     from glstui.domain.integration import NEEDS_REAUTH
 
     now = ctx.clock.now()
@@ -271,7 +274,7 @@ def check_shops(ctx: Any) -> list[Check]:
 # --- reachability ---------------------------------------------------------------------------
 
 
-def endpoints_to_check(ctx: Any) -> list[tuple[str, str]]:
+def endpoints_to_check(ctx: AppContext) -> list[tuple[str, str]]:
     """(label, url) of every outside host glstui will call with the current settings."""
     endpoints = ctx.endpoints
     with ctx.store.read() as view:
@@ -311,7 +314,7 @@ def _probe(url: str, timeout: float) -> str:
 
 
 def check_reachability(
-    ctx: Any, timeout: float = REACH_TIMEOUT, probe: Callable[[str, float], str] = _probe
+    ctx: AppContext, timeout: float = REACH_TIMEOUT, probe: Callable[[str, float], str] = _probe
 ) -> list[Check]:
     targets = endpoints_to_check(ctx)
     with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
@@ -337,7 +340,7 @@ def check_reachability(
 
 
 def doctor_checks(
-    ctx: Any, timeout: float = REACH_TIMEOUT, network: bool = True, full: bool = False
+    ctx: AppContext, timeout: float = REACH_TIMEOUT, network: bool = True, full: bool = False
 ) -> list[Check]:
     """Every check in order; `full` decodes every stored record (doctor_store.py says why
     that is not the default)."""

@@ -26,7 +26,6 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import filelock
 import httpx
@@ -98,7 +97,7 @@ class SellerTurns:
 
     def take(
         self,
-        ctx: Any,
+        ctx: AppContext,
         shops: list[Integration],
         wait: float,
         say: Callable[[str], None] = lambda text: None,
@@ -222,7 +221,7 @@ def keys_not_set_up() -> str:
 
 
 def import_headless(
-    ctx: Any,
+    ctx: AppContext,
     shop_names: list[str],
     report: Reporter,
     *,
@@ -276,7 +275,7 @@ def import_headless(
 
 
 def _import_now(
-    ctx: Any, chosen: list[Integration], turns: SellerTurns, report: Reporter
+    ctx: AppContext, chosen: list[Integration], turns: SellerTurns, report: Reporter
 ) -> HeadlessImport:
     try:  # the data file must be writable now, not only after the first page was fetched
         with ctx.store.write():
