@@ -85,18 +85,17 @@ def main(argv: list[str] | None = None) -> int:
             return 2
 
     from glstui.services.context import ContextError
+    from glstui.store import StoreError
 
     try:
         ctx = _build(args, sandbox_url)
-    except ContextError as exc:
+    except (ContextError, StoreError) as exc:  # StoreBusy: another process holds the lock
         print(f"glstui: {exc.user_message}", file=sys.stderr)
         return 2
     if ctx is None:
         from glstui.cli.doctor import run_doctor_without_data
 
         return run_doctor_without_data(getattr(args, "data_dir", None))
-    from glstui.store import StoreError
-
     try:
         with ctx:
             return _run(args, ctx)

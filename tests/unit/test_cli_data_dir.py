@@ -149,3 +149,25 @@ def test_the_console_may_set_up_a_new_installation(tmp_path: Path) -> None:
     new = tmp_path / "glstui"
     assert refusal(new, None) == ""
     assert "There is no glstui data" in refusal(new, "import")
+
+
+def test_a_store_held_by_another_process_at_start_is_a_message_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import filelock
+
+    from glstui.store import store as store_module
+
+    data = tmp_path / "data"
+    Store.open(data, SystemClock())
+    real_init = store_module.Store.__init__
+
+    def quick(self: Store, data_dir: Path, clock: SystemClock, lock_timeout: float = 30) -> None:
+        real_init(self, data_dir, clock, lock_timeout=0.1)
+
+    monkeypatch.setattr(store_module.Store, "__init__", quick)
+    with filelock.FileLock(data / "glstui.lock", thread_local=False):  # another glstui writes
+        code = cli.main(["purge", "--data-dir", str(data)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "Another glstui process" in err
