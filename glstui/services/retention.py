@@ -33,19 +33,24 @@ from pathlib import Path
 from typing import Any
 
 from glstui.domain.clock import Clock, to_iso
-from glstui.domain.order import CANCELLED, LABELLED, SHIPPED, Recipient
+from glstui.domain.order import CANCELLED, LABELLED, SHIPPED, Recipient, order_key
 from glstui.domain.serial import from_dict, to_dict
+from glstui.domain.settings import Settings
 from glstui.files import atomic_write
 from glstui.i18n import _
 from glstui.services import audit
 from glstui.services.stats import CACHE_DIR, docs
 from glstui.services.stats import _archive_signature as archive_signature  # the one
+from glstui.store import Store
+from glstui.store.store import ArchiveTx, WriteTx
 
 log = logging.getLogger("glstui.retention")
 
 MAX_RETENTION_DAYS = 30
 POSTCODE_KEEP = 2
 PURGED_MONTHS_FILE = "purged-months.json"
+
+Part = WriteTx | ArchiveTx  # the hot tables or one archive month, inside a write
 
 
 @dataclass
@@ -61,7 +66,7 @@ class PurgeResult:
         return self.hot + self.archived
 
 
-def retention_days(days: int | None, settings: Any = None) -> int:
+def retention_days(days: int | None, settings: Settings | None = None) -> int:
     """The retention period to use: `days`, else the setting; never more than 30, never < 0."""
     if days is None:
         days = getattr(settings, "pii_retention_days", MAX_RETENTION_DAYS)
@@ -115,10 +120,10 @@ def done_at(doc: dict[str, Any], label_times: dict[str, str]) -> str | None:
 
 
 def _key(doc: dict[str, Any]) -> str:
-    return f"{doc.get('integration_id', '')}:{doc.get('order_id', '')}"
+    return order_key(doc.get("integration_id", ""), doc.get("order_id", ""))
 
 
-def _label_times(part: Any) -> dict[str, str]:
+def _label_times(part: Part) -> dict[str, str]:
     """order key -> when its current (latest, not deleted) label was made."""
     out: dict[str, str] = {}
     for doc in docs(part.shipments):
@@ -130,7 +135,7 @@ def _label_times(part: Any) -> dict[str, str]:
     return out
 
 
-def _due_keys(part: Any, cutoff_iso: str, tracking_off: set[str]) -> list[str]:
+def _due_keys(part: Part, cutoff_iso: str, tracking_off: set[str]) -> list[str]:
     label_times = _label_times(part)
     due = []
     for doc in docs(part.orders):
@@ -144,7 +149,7 @@ def _due_keys(part: Any, cutoff_iso: str, tracking_off: set[str]) -> list[str]:
     return due
 
 
-def _delete_label_files(part: Any, keys: set[str], labels_dir: Path | None) -> int:
+def _delete_label_files(part: Part, keys: set[str], labels_dir: Path | None) -> int:
     """Delete the label files of these orders (only files inside `labels_dir`)."""
     if labels_dir is None or not keys:
         return 0
@@ -182,7 +187,7 @@ def purge_doc(doc: dict[str, Any], now_iso: str) -> dict[str, Any]:
     return out
 
 
-def _purge_part(part: Any, keys: list[str], now: datetime, labels_dir: Path | None) -> int:
+def _purge_part(part: Part, keys: list[str], now: datetime, labels_dir: Path | None) -> int:
     """Purge these orders of one file inside a write transaction; returns files deleted.
 
     Works on the stored documents (no decoding of whole orders: a first purge of a big
@@ -197,11 +202,11 @@ def _purge_part(part: Any, keys: list[str], now: datetime, labels_dir: Path | No
 # --- which archive months are already clean -------------------------------------------------
 
 
-def _clean_months_path(store: Any) -> Path:
+def _clean_months_path(store: Store) -> Path:
     return Path(store.data_dir) / CACHE_DIR / PURGED_MONTHS_FILE
 
 
-def _read_clean_months(store: Any) -> dict[str, Any]:
+def _read_clean_months(store: Store) -> dict[str, Any]:
     try:
         data = json.loads(_clean_months_path(store).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -209,7 +214,7 @@ def _read_clean_months(store: Any) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _write_clean_months(store: Any, months: dict[str, Any]) -> None:
+def _write_clean_months(store: Store, months: dict[str, Any]) -> None:
     path = _clean_months_path(store)
     try:
         path.parent.mkdir(mode=0o700, exist_ok=True)
@@ -222,7 +227,7 @@ def _write_clean_months(store: Any, months: dict[str, Any]) -> None:
 
 
 def purge_pii(
-    store: Any,
+    store: Store,
     clock: Clock,
     days: int | None = None,
     labels_dir: Path | None = None,
