@@ -6,6 +6,8 @@
   dir (--data-dir, GLSTUI_HOME, --demo, tests) <data_dir>/logs, so separate installations
   and throwaway demo dirs never mix their logs and take them along when moved or deleted.
 - labels dir: <data_dir>/labels.
+- sandbox: an explicit --sandbox URL, else $GLSTUI_SANDBOX_URL, else none (the real Amazon
+  and GLS). It points glstui at a running `glstui sandbox` (its first line prints the URL).
 
 Directories glstui creates get mode 0700 (the data is buyer addresses and shipping history).
 Existing directories keep the mode an administrator gave them.
@@ -16,11 +18,13 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import platformdirs
 
 APP_NAME = "glstui"
 HOME_ENV = "GLSTUI_HOME"
+SANDBOX_ENV = "GLSTUI_SANDBOX_URL"
 PRIVATE_DIR_MODE = 0o700
 
 
@@ -68,3 +72,21 @@ def log_dir(directory: Path, create: bool = True) -> Path:
 def labels_dir(directory: Path, create: bool = True) -> Path:
     path = Path(directory).expanduser().absolute() / "labels"
     return ensure_private_dir(path) if create else path
+
+
+def sandbox_url(explicit: str | None = None, env: Mapping[str, str] | None = None) -> str | None:
+    """The running sandbox to talk to instead of Amazon and GLS: `explicit` > $GLSTUI_SANDBOX_URL.
+
+    Raises ValueError for a value that is not an http(s)://host[:port] URL."""
+    env = os.environ if env is None else env
+    chosen = (explicit or env.get(SANDBOX_ENV) or "").strip()
+    if not chosen:
+        return None
+    parts = urlsplit(chosen)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(chosen)
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise ValueError(chosen) from None
+    return f"{parts.scheme}://{parts.netloc}{parts.path}".rstrip("/")

@@ -18,7 +18,7 @@ from glstui.logs import setup_logging
 from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, Sandbox
 from glstui.sandbox.amazon import CODE_TTL
 from glstui.sandbox.gls import GLS_DEMO_PASSWORD, GLS_DEMO_SUBSCRIPTION_KEY, GLS_DEMO_USERNAME
-from glstui.secrets import Secrets
+from glstui.secrets import AMAZON_APP_NAMES, GLS_LOGIN_NAMES, Secrets
 from glstui.services.context import AppContext, _language
 from glstui.store import Store
 
@@ -45,22 +45,39 @@ DEMO_SENDER = SenderAddress(
 def demo_secrets() -> Secrets:
     """In-memory keys holding the sandbox's demo Amazon app and GLS login."""
     secrets = Secrets.in_memory()
-    for name, value in {
-        "amazon.app_id": DEMO_APP_ID,
-        "amazon.lwa_client_id": DEMO_CLIENT_ID,
-        "amazon.lwa_client_secret": DEMO_CLIENT_SECRET,
-        "gls.username": GLS_DEMO_USERNAME,
-        "gls.password": GLS_DEMO_PASSWORD,
-        "gls.subscription_key": GLS_DEMO_SUBSCRIPTION_KEY,
-    }.items():
+    values = [DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET]
+    values += [GLS_DEMO_SUBSCRIPTION_KEY, GLS_DEMO_USERNAME, GLS_DEMO_PASSWORD]
+    for name, value in zip((*AMAZON_APP_NAMES, *GLS_LOGIN_NAMES), values, strict=True):
         secrets.set(name, value)
     return secrets
 
 
+def sandbox_gls_url(base_url: str) -> str:
+    """The GLS label API of the sandbox at `base_url` (what `glstui sandbox` prints)."""
+    return f"{base_url.rstrip('/')}/Test/V1/api/"
+
+
+def point_at_sandbox(ctx: AppContext, base_url: str) -> AppContext:
+    """Send `ctx`'s Amazon and GLS calls to a running `glstui sandbox` (--sandbox URL).
+
+    The keys stay the data dir's own: enter the demo keys `glstui sandbox` prints under Keys.
+    Pacing stays at Amazon's real rates (slower than the sandbox allows, never refused)."""
+    ctx.endpoints = Endpoints.sandbox(base_url)
+    ctx.gls_base_url_override = sandbox_gls_url(base_url)
+    return ctx
+
+
 def build_demo_context(
-    language: str | None = None, clock: Clock | None = None, orders: int = 120
+    language: str | None = None,
+    clock: Clock | None = None,
+    orders: int = 120,
+    sandbox_url: str | None = None,
 ) -> AppContext:
-    """A throwaway data dir, in-memory keys and the sandbox: the whole flow, offline."""
+    """A throwaway data dir, in-memory keys and the sandbox: the whole flow, offline.
+
+    With `sandbox_url` (--demo --sandbox URL) the demo talks to that running `glstui
+    sandbox` instead of starting its own, so several consoles share one simulated Amazon;
+    its pacing assumes the sandbox's default time scale (DEMO_TIME_SCALE)."""
     clock = clock or SystemClock()
     language = _language(language)
     set_language(language)
@@ -68,14 +85,17 @@ def build_demo_context(
     setup_logging(config.log_dir(directory))
     # Rate limits run DEMO_TIME_SCALE times faster, but a person pastes the consent code:
     # give them Amazon's five minutes of real time.
-    sandbox = Sandbox(
-        orders=orders,
-        time_scale=DEMO_TIME_SCALE,
-        code_ttl=CODE_TTL * DEMO_TIME_SCALE,
-        partial_share=DEMO_PARTIAL_SHARE,
-        kinds_share=DEMO_KINDS_SHARE,
-    )
-    sandbox.start()
+    sandbox: Sandbox | None = None
+    if sandbox_url is None:
+        sandbox = Sandbox(
+            orders=orders,
+            time_scale=DEMO_TIME_SCALE,
+            code_ttl=CODE_TTL * DEMO_TIME_SCALE,
+            partial_share=DEMO_PARTIAL_SHARE,
+            kinds_share=DEMO_KINDS_SHARE,
+        )
+        sandbox.start()
+        sandbox_url = sandbox.base_url
     secrets = demo_secrets()
     store = Store.open(directory, clock)
     with store.write() as tx:
@@ -85,11 +105,11 @@ def build_demo_context(
         store=store,
         secrets=secrets,
         clock=clock,
-        endpoints=Endpoints.sandbox(sandbox.base_url),
+        endpoints=Endpoints.sandbox(sandbox_url),
         lang=language,
         demo=True,
         sandbox=sandbox,
         time_scale=DEMO_TIME_SCALE,
-        gls_base_url_override=f"{sandbox.base_url}/Test/V1/api/",
+        gls_base_url_override=sandbox_gls_url(sandbox_url),
         _cleanup=[directory],
     )

@@ -37,10 +37,18 @@ def fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, payload: Payload) -> os.stat_result:
+def atomic_write(
+    path: Path,
+    payload: Payload,
+    *,
+    before_replace: Callable[[], None] | None = None,
+    sync_dir: bool = True,
+) -> os.stat_result:
     """Replace `path` with `payload` (bytes, chunks, or a function rendering them), mode 0600.
 
-    Returns the new file's stat (callers use it as a change signature)."""
+    `before_replace` runs once the new content is durable, just before the rename (the store
+    keeps its `.bak` copy there); sync_dir=False leaves the directory fsync to a caller that
+    writes several files. Returns the new file's stat (callers use it as a change signature)."""
     fd, tmp = tempfile.mkstemp(prefix=tmp_prefix(path), suffix=TMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -53,10 +61,13 @@ def atomic_write(path: Path, payload: Payload) -> os.stat_result:
             handle.flush()
             os.fsync(handle.fileno())
             st = os.fstat(handle.fileno())
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    fsync_dir(path.parent)
+    if sync_dir:
+        fsync_dir(path.parent)
     return st

@@ -1,14 +1,17 @@
 """Entry point: `glstui` starts the TUI; subcommands run the same use cases headless.
 
-    glstui [--data-dir DIR] [--demo] [--lang en|nl] [--no-mouse]
+    glstui [--data-dir DIR] [--demo] [--sandbox URL] [--lang en|nl] [--no-mouse]
     glstui --version
-    glstui doctor            check paths, secret store, store file, endpoints
+    glstui doctor [--full]   check paths, secret store, store file, endpoints
     glstui import [--shop N] import the active shops' orders (cron / systemd timer)
     glstui push              send pending tracking confirmations to Amazon
     glstui purge             remove buyer data of orders shipped more than 30 days ago
     glstui sandbox [...]     run the local Amazon + GLS simulation on its own
 
-Exit codes: 0 all fine, 1 some part failed, 2 nothing could run.
+Exit codes: 0 all fine, 1 some part failed, 2 nothing could run. The data dir is checked
+before anything is created in it (glstui/cli/datadir.py: only the console sets up a new
+installation). `--sandbox URL` (or $GLSTUI_SANDBOX_URL) sends every Amazon and GLS call to a
+running `glstui sandbox`.
 """
 
 from __future__ import annotations
@@ -18,68 +21,41 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from glstui import __version__
+from glstui import config
+from glstui.cli.datadir import refusal
+from glstui.cli.parser import build_parser, lang_in
 from glstui.i18n import _, set_language
 
 if TYPE_CHECKING:
     from glstui.services.context import AppContext
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--data-dir",
-        type=Path,
-        default=argparse.SUPPRESS,
-        help=_(
-            "where the store, labels and logs live (default: $GLSTUI_HOME or the user data dir)"
-        ),
-    )
-    common.add_argument(
-        "--demo",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help=_("run against the built-in sandbox with a throwaway data dir"),
-    )
-    common.add_argument(
-        "--lang",
-        choices=("en", "nl"),
-        default=argparse.SUPPRESS,
-        help=_("language (default: LANG)"),
-    )
-
-    parser = argparse.ArgumentParser(
-        prog="glstui",
-        description=_("Connect Amazon shops to GLS: import orders, create labels, send tracking."),
-        parents=[common],
-    )
-    parser.add_argument("--version", action="version", version=f"glstui {__version__}")
-    parser.add_argument("--no-mouse", action="store_true", help=_("ignore the mouse (SSH clients)"))
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser(
-        "doctor", parents=[common], help=_("check paths, secret store, store, endpoints")
-    )
-    imp = sub.add_parser("import", parents=[common], help=_("import orders of the active shops"))
-    imp.add_argument(
-        "--shop", action="append", default=[], metavar="NAME", help=_("only this shop (repeatable)")
-    )
-    sub.add_parser("push", parents=[common], help=_("send pending tracking codes to Amazon"))
-    sub.add_parser(
-        "purge", parents=[common], help=_("remove buyer data of orders shipped over 30 days ago")
-    )
-    # Listed here for --help; its own options are parsed by glstui.sandbox.cli (see main).
-    sub.add_parser("sandbox", help=_("run the local Amazon + GLS simulation (--help: its options)"))
-    return parser
+def _sandbox_url(args: argparse.Namespace) -> str | None:
+    """The --sandbox / $GLSTUI_SANDBOX_URL to talk to; ValueError names a malformed one."""
+    return config.sandbox_url(getattr(args, "sandbox", None))
 
 
-def _lang_in(argv: list[str]) -> str | None:
-    """The --lang value in argv (argparse checks it later), else None (LANG decides)."""
-    for i, arg in enumerate(argv):
-        if arg == "--lang" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--lang="):
-            return arg.split("=", 1)[1]
-    return None
+def _build(args: argparse.Namespace, sandbox_url: str | None) -> AppContext | None:
+    """The context the command runs in (None: doctor on a directory without glstui data)."""
+    from glstui.services.context import build_context
+
+    command = getattr(args, "command", None)
+    if getattr(args, "demo", False):
+        from glstui.demo import build_demo_context
+
+        return build_demo_context(getattr(args, "lang", None), sandbox_url=sandbox_url)
+    data_dir: Path | None = getattr(args, "data_dir", None)
+    if command == "doctor":
+        from glstui.cli.doctor import doctor_context
+
+        ctx = doctor_context(data_dir, getattr(args, "lang", None))
+    else:
+        ctx = build_context(data_dir=data_dir, lang=getattr(args, "lang", None))
+    if ctx is not None and sandbox_url:
+        from glstui.demo import point_at_sandbox
+
+        point_at_sandbox(ctx, sandbox_url)
+    return ctx
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -88,27 +64,38 @@ def main(argv: list[str] | None = None) -> int:
         from glstui.sandbox.cli import run
 
         return run(argv[1:])
-    set_language(_lang_in(argv))  # before parsing: --help and start-up failures in that language
-    args = _parser().parse_args(argv)
-
-    from glstui.services.context import ContextError, build_context
-
+    set_language(lang_in(argv))  # before parsing: --help and start-up failures in that language
+    args = build_parser().parse_args(argv)
+    command = getattr(args, "command", None)
     try:
-        if getattr(args, "demo", False):
-            from glstui.demo import build_demo_context
-
-            ctx = build_demo_context(getattr(args, "lang", None))
-        else:
-            ctx = build_context(
-                data_dir=getattr(args, "data_dir", None),
-                lang=getattr(args, "lang", None),
-                logs_required=getattr(args, "command", None) != "doctor",
-            )
-    except ContextError as exc:
-        print(f"glstui: {exc.user_message}", file=sys.stderr)
+        sandbox_url = _sandbox_url(args)
+    except ValueError as exc:
+        text = _("--sandbox (or GLSTUI_SANDBOX_URL) must be a URL like {example}, not {value!r}")
+        print(
+            f"glstui: {text.format(example='http://127.0.0.1:8765', value=str(exc))}",
+            file=sys.stderr,
+        )
         return 2
+    if not getattr(args, "demo", False):
+        problem = refusal(getattr(args, "data_dir", None), command)
+        if problem:
+            print(
+                f"glstui {command}: {problem}" if command else f"glstui: {problem}", file=sys.stderr
+            )
+            return 2
+
+    from glstui.services.context import ContextError
     from glstui.store import StoreError
 
+    try:
+        ctx = _build(args, sandbox_url)
+    except (ContextError, StoreError) as exc:  # StoreBusy: another process holds the lock
+        print(f"glstui: {exc.user_message}", file=sys.stderr)
+        return 2
+    if ctx is None:
+        from glstui.cli.doctor import run_doctor_without_data
+
+        return run_doctor_without_data(getattr(args, "data_dir", None))
     try:
         with ctx:
             return _run(args, ctx)
@@ -121,7 +108,7 @@ def _run(args: argparse.Namespace, ctx: AppContext) -> int:
     if args.command == "doctor":
         from glstui.cli.doctor import run_doctor
 
-        return run_doctor(ctx)
+        return run_doctor(ctx, full=args.full)
     if args.command == "import":
         from glstui.cli.imports import run_import
 

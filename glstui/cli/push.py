@@ -1,6 +1,7 @@
 """`glstui push`: send the pending tracking codes and print what became of them.
 
-Exit codes: 0 all sent, 1 some left (waiting or refused), 2 nothing could run.
+Exit codes: 0 all sent, 1 some left (waiting or refused), 2 nothing could run (also on a
+fresh install without a key file: it says what to set up first).
 """
 
 from __future__ import annotations
@@ -30,8 +31,12 @@ def run_push(ctx: AppContext) -> int:
     confirmations go out too.
     """
     from glstui.services.context import MissingCredentials
+    from glstui.services.headless import keys_not_set_up
     from glstui.services.labelling import reconcile_labels
 
+    if ctx.secrets.is_new:  # a fresh install: say what to set up, not "locked"
+        print(f"glstui push: {keys_not_set_up()}", file=sys.stderr)
+        return 2
     reconcile_labels(ctx, print_event)
     try:
         result = asyncio.run(deliver_pending(ctx, print_event))

@@ -12,7 +12,18 @@ from glstui.sandbox.server import Sandbox, describe
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="glstui sandbox",
-        description="Run the simulated Amazon and GLS services on 127.0.0.1 until Ctrl-C.",
+        description=(
+            "Run the simulated Amazon and GLS services on 127.0.0.1 until Ctrl-C. Point "
+            "another glstui at it with --sandbox URL (or GLSTUI_SANDBOX_URL=URL): "
+            "'glstui --demo --sandbox URL' with the demo keys and a throwaway data dir, or "
+            "'glstui --data-dir DIR --sandbox URL' with the demo keys it prints entered "
+            "under Keys."
+        ),
+        epilog=(
+            "Exit codes:\n  0  stopped with Ctrl-C\n  1  could not listen on the address\n"
+            "  2  an option is out of range"
+        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--port", type=int, default=0, help="port to listen on (default: a free one)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
@@ -72,6 +83,8 @@ def run(argv: list[str] | None = None, *, stop: threading.Event | None = None) -
         print(f"Could not start the sandbox on {args.host}:{args.port}: {e.strerror or e}")
         return 1
     print(describe(sandbox), flush=True)
+    base = sandbox.base_url
+    print(f"Point glstui at it: glstui --sandbox {base} (or GLSTUI_SANDBOX_URL={base})", flush=True)
     print("Press Ctrl-C to stop.", flush=True)
     waiter = stop or threading.Event()
     try:

@@ -39,6 +39,7 @@ from glstui.i18n import _
 from glstui.logs import LOG_FILE, MASK, redact
 from glstui.secrets import NAMES as SECRET_NAMES
 from glstui.secrets import refresh_token_name
+from glstui.services.context import AppContext
 from glstui.services.retention import POSTCODE_KEEP, postcode_prefix
 from glstui.services.stats import docs
 
@@ -60,7 +61,7 @@ class Bundle:
 # --- what must never leave the machine -------------------------------------------------------
 
 
-def _secret_values(ctx: Any) -> set[str]:
+def _secret_values(ctx: AppContext) -> set[str]:
     secrets = ctx.secrets
     values: set[str] = set()
     if getattr(secrets, "locked", False):
@@ -141,7 +142,7 @@ def clean_store(path: Path) -> tuple[dict[str, Any], set[str]]:
     return _drop_secret_keys(data), found
 
 
-def counts(ctx: Any) -> dict[str, Any]:
+def counts(ctx: AppContext) -> dict[str, Any]:
     with ctx.store.read() as view:
         orders = Counter(d.get("state", "") for d in docs(view.orders))
         outbox = Counter(d.get("state", "") for d in docs(view.outbox))
@@ -174,7 +175,7 @@ def log_tail(log_dir: Path, lines: int = LOG_TAIL_LINES) -> list[str]:
     return text.splitlines()[-lines:]
 
 
-def _summary(ctx: Any) -> str:
+def _summary(ctx: AppContext) -> str:
     try:  # from the package metadata: services never import textual
         textual_version = importlib.metadata.version("textual")
     except importlib.metadata.PackageNotFoundError:
@@ -199,7 +200,7 @@ def _summary(ctx: Any) -> str:
     )
 
 
-def _audit(ctx: Any) -> list[dict[str, Any]]:
+def _audit(ctx: AppContext) -> list[dict[str, Any]]:
     from glstui.services import audit
 
     try:
@@ -211,7 +212,7 @@ def _audit(ctx: Any) -> list[dict[str, Any]]:
 # --- the bundle ------------------------------------------------------------------------------
 
 
-def bundle_contents(ctx: Any, doctor_lines: list[str] | None = None) -> dict[str, str]:
+def bundle_contents(ctx: AppContext, doctor_lines: list[str] | None = None) -> dict[str, str]:
     """Every file of the bundle as text, already scrubbed."""
     if doctor_lines is None:
         from glstui.services.doctor import doctor_checks
@@ -239,7 +240,7 @@ def bundle_dir(data_dir: Path) -> Path:
     return config.ensure_private_dir(Path(data_dir) / SUPPORT_DIR)
 
 
-def export_bundle(ctx: Any, doctor_lines: list[str] | None = None) -> Bundle:
+def export_bundle(ctx: AppContext, doctor_lines: list[str] | None = None) -> Bundle:
     """Write the support bundle (see the module docstring) and return where it is."""
     contents = bundle_contents(ctx, doctor_lines)
     stamp = ctx.clock.now().strftime("%Y%m%d-%H%M%S")
@@ -259,7 +260,7 @@ def export_bundle(ctx: Any, doctor_lines: list[str] | None = None) -> Bundle:
     return Bundle(path=path, files=sorted(contents), size=path.stat().st_size)
 
 
-def _zip_time(ctx: Any) -> tuple[int, int, int, int, int, int]:
+def _zip_time(ctx: AppContext) -> tuple[int, int, int, int, int, int]:
     now = ctx.clock.now()
     return (max(1980, now.year), now.month, now.day, now.hour, now.minute, now.second)
 
@@ -267,7 +268,7 @@ def _zip_time(ctx: Any) -> tuple[int, int, int, int, int, int]:
 # --- log out ("Uitloggen") -------------------------------------------------------------------
 
 
-def log_out(ctx: Any) -> str:
+def log_out(ctx: AppContext) -> str:
     """Forget every decrypted secret and cached value in this process before it quits.
 
     The encrypted-file secret store is locked (its passphrase and decrypted values are

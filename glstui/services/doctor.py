@@ -2,10 +2,11 @@
 
 An operator on a warehouse server runs this when something does not work (or a cron import
 failed). Every check is one line, "PASS/WARN/FAIL  what — what to do": the data directory,
-the store file, the log and label directories, the secret store and which keys are present
-(never their values), the free disk space, whether the Amazon and GLS hosts answer, and then
-what an import needs of them (doctor_live.py): a real token refresh per shop against the
-configured LWA endpoint and GLS ValidateLogin. Exit code 0 when nothing FAILed, 1 otherwise.
+the store file and the shape of its records (doctor_store.py), the log and label
+directories, the secret store and which keys are present (never their values), the free
+disk space, whether the Amazon and GLS hosts answer, and then what an import needs of them
+(doctor_live.py): a real token refresh per shop against the configured LWA endpoint and GLS
+ValidateLogin. Exit code 0 when nothing FAILed, 1 otherwise. Doctor changes nothing.
 The Support screen shows the same lines.
 """
 
@@ -19,22 +20,24 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import httpx
 
 from glstui import config
 from glstui.domain.errors import GlstuiError
 from glstui.i18n import _
+from glstui.secrets import AMAZON_APP_NAMES, GLS_LOGIN_NAMES, Secrets, refresh_token_name
 from glstui.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from glstui.services.context import AppContext
 
 PASS = "PASS"
 WARN = "WARN"
 FAIL = "FAIL"
 
 REACH_TIMEOUT = 5.0
-AMAZON_APP_KEYS = ("amazon.app_id", "amazon.lwa_client_id", "amazon.lwa_client_secret")
-GLS_KEYS = ("gls.username", "gls.password", "gls.subscription_key")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,22 @@ def _nearest_existing(path: Path) -> Path:
         if candidate.exists():
             return candidate
     return Path("/")
+
+
+def readable_by_others(template: str, path: Path, todo: str, **names: object) -> list[Check]:
+    """A WARN when group or others may read `path` (buyer addresses, keys); else nothing.
+
+    `template` and `todo` are translated texts; {path}, {mode} and `names` fill them."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if not mode & 0o077:
+        return []
+    return [
+        Check(
+            WARN,
+            template.format(path=path, mode=mode, **names),
+            todo.format(path=path),
+        )
+    ]
 
 
 def check_directory(
@@ -115,74 +134,40 @@ def check_directory(
         ]
     out = [Check(PASS, _("{what} {path} is writable").format(what=label, path=directory))]
     if advise_private:
-        mode = stat.S_IMODE(directory.stat().st_mode)
-        if mode & 0o077:
-            out.append(
-                Check(
-                    WARN,
-                    _("{what} {path} can be read by other users (mode {mode:o})").format(
-                        what=label, path=directory, mode=mode
-                    ),
-                    _("chmod 700 {path}").format(path=directory),
-                )
-            )
+        out += readable_by_others(
+            _("{what} {path} can be read by other users (mode {mode:o})"),
+            directory,
+            _("chmod 700 {path}"),
+            what=label,
+        )
     return out
 
 
-def store_file_path(ctx: Any) -> Path | None:
-    store = ctx.store
-    for attr in ("path", "file_path"):
-        value = getattr(store, attr, None)
-        if value is not None:
-            return Path(value)
-    return None
-
-
-def check_store(ctx: Any) -> list[Check]:
-    path = store_file_path(ctx)
-    try:
-        with ctx.store.read() as view:
-            shops = len(view.integrations.all())
-            # Decode every current record once: a hand-edited file fails here, not mid-import.
-            orders = len(view.orders.all())
-            view.shipments.all()
-            view.outbox.all()
-            view.settings.get()
-    except Exception as exc:  # StoreError and friends carry the operator's message
-        return [Check(FAIL, _("The store file cannot be read"), _message(exc))]
-    where = str(path) if path else _("the store")
-    out = [
+def no_data_checks(directory: Path) -> list[Check]:
+    """Doctor on a directory without glstui data: the directory, and how to set it up."""
+    checks = check_directory(_("Data directory"), directory, advise_private=True, may_create=True)
+    checks.append(
         Check(
-            PASS,
-            _("Store file {path} opens ({shops} shops, {orders} current orders)").format(
-                path=where, shops=shops, orders=orders
+            FAIL,
+            _("There is no glstui data in {path}").format(path=directory),
+            _(
+                "check --data-dir or GLSTUI_HOME for a typo; to set up a new installation "
+                "start glstui (the console) once with this data directory"
             ),
         )
-    ]
-    if path is not None and path.exists():
-        mode = stat.S_IMODE(path.stat().st_mode)
-        if mode & 0o077:
-            out.append(
-                Check(
-                    WARN,
-                    _("Store file {path} can be read by other users (mode {mode:o})").format(
-                        path=path, mode=mode
-                    ),
-                    _("chmod 600 {path}").format(path=path),
-                )
-            )
-    return out
+    )
+    return checks
 
 
 # --- secrets --------------------------------------------------------------------------------
 
 
-def _present(secrets: Any, names: tuple[str, ...]) -> list[str]:
+def _present(secrets: Secrets, names: tuple[str, ...]) -> list[str]:
     """The names in `names` that have no value."""
     return [n for n in names if not secrets.get(n)]
 
 
-def check_secrets(ctx: Any) -> list[Check]:
+def check_secrets(ctx: AppContext) -> list[Check]:
     secrets = ctx.secrets
     name = getattr(secrets, "store_name", "?")
     out = [Check(PASS, _("Secret store in use: {name}").format(name=name))]
@@ -210,11 +195,11 @@ def check_secrets(ctx: Any) -> list[Check]:
         )
         return out
     try:
-        missing_amazon = _present(secrets, AMAZON_APP_KEYS)
-        missing_gls = _present(secrets, GLS_KEYS)
+        missing_amazon = _present(secrets, AMAZON_APP_NAMES)
+        missing_gls = _present(secrets, GLS_LOGIN_NAMES)
         with ctx.store.read() as view:
             shops = [i for i in view.integrations.all() if i.connected]
-        missing_tokens = [i for i in shops if not secrets.get(f"amazon.refresh_token.{i.id}")]
+        missing_tokens = [i for i in shops if not secrets.get(refresh_token_name(i.id))]
     except Exception as exc:  # SecretsUnavailable: its message says what to do
         return [*out, Check(FAIL, _("The secret store cannot be read"), _message(exc))]
     if missing_amazon:
@@ -253,7 +238,7 @@ def check_secrets(ctx: Any) -> list[Check]:
 # --- shops ----------------------------------------------------------------------------------
 
 
-def check_shops(ctx: Any) -> list[Check]:
+def check_shops(ctx: AppContext) -> list[Check]:
     from glstui.domain.integration import NEEDS_REAUTH
 
     now = ctx.clock.now()
@@ -289,7 +274,7 @@ def check_shops(ctx: Any) -> list[Check]:
 # --- reachability ---------------------------------------------------------------------------
 
 
-def endpoints_to_check(ctx: Any) -> list[tuple[str, str]]:
+def endpoints_to_check(ctx: AppContext) -> list[tuple[str, str]]:
     """(label, url) of every outside host glstui will call with the current settings."""
     endpoints = ctx.endpoints
     with ctx.store.read() as view:
@@ -329,7 +314,7 @@ def _probe(url: str, timeout: float) -> str:
 
 
 def check_reachability(
-    ctx: Any, timeout: float = REACH_TIMEOUT, probe: Callable[[str, float], str] = _probe
+    ctx: AppContext, timeout: float = REACH_TIMEOUT, probe: Callable[[str, float], str] = _probe
 ) -> list[Check]:
     targets = endpoints_to_check(ctx)
     with ThreadPoolExecutor(max_workers=max(1, len(targets))) as pool:
@@ -354,18 +339,22 @@ def check_reachability(
 # --- all together ---------------------------------------------------------------------------
 
 
-def doctor_checks(ctx: Any, timeout: float = REACH_TIMEOUT, network: bool = True) -> list[Check]:
+def doctor_checks(
+    ctx: AppContext, timeout: float = REACH_TIMEOUT, network: bool = True, full: bool = False
+) -> list[Check]:
+    """Every check in order; `full` decodes every stored record (doctor_store.py says why
+    that is not the default)."""
+    from glstui.services import doctor_live, doctor_store
+
     data_dir = Path(ctx.data_dir)
     checks = check_directory(_("Data directory"), data_dir, advise_private=True)
     data_ok = checks[0].status != FAIL
-    checks += check_store(ctx)
+    checks += doctor_store.check_store(ctx, full=full)
     for label, directory in (
         (_("Log directory"), config.log_dir(data_dir, create=False)),
         (_("Label directory"), config.labels_dir(data_dir, create=False)),
     ):
         checks += check_directory(label, directory, may_create=data_ok)
-    from glstui.services import doctor_live
-
     checks += check_secrets(ctx)
     with contextlib.suppress(Exception):  # the store check already said what is wrong
         checks += check_shops(ctx)

@@ -15,11 +15,17 @@ import shutil
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import httpx
 
 from glstui.i18n import _
+from glstui.secrets import refresh_token_name
+
+if TYPE_CHECKING:
+    from glstui.domain.integration import Integration
+    from glstui.services.context import AppContext
+    from glstui.services.doctor import Check
 
 T = TypeVar("T")
 
@@ -37,7 +43,7 @@ def _run(make: Callable[[], Awaitable[T]]) -> T:
         return pool.submit(lambda: asyncio.run(make())).result()  # type: ignore[arg-type]
 
 
-def check_free_disk(data_dir: Path) -> list:
+def check_free_disk(data_dir: Path) -> list[Check]:
     """Free space where the store file is rewritten on every commit."""
     from glstui.services.doctor import FAIL, PASS, WARN, Check
 
@@ -61,7 +67,7 @@ def check_free_disk(data_dir: Path) -> list:
     return [Check(PASS, what)]
 
 
-def _shops_with_tokens(ctx: Any) -> list[tuple[Any, str]]:
+def _shops_with_tokens(ctx: AppContext) -> list[tuple[Integration, str]]:
     with ctx.store.read() as view:
         shops = sorted(
             (i for i in view.integrations.all() if i.connected),
@@ -69,20 +75,22 @@ def _shops_with_tokens(ctx: Any) -> list[tuple[Any, str]]:
         )
     out = []
     for integ in shops:
-        token = ctx.secrets.get(f"amazon.refresh_token.{integ.id}")
+        token = ctx.secrets.get(refresh_token_name(integ.id))
         if token:
             out.append((integ, token))
     return out
 
 
-async def _refresh_all(ctx: Any, shops: list[tuple[Any, str]], timeout: float) -> list:
+async def _refresh_all(
+    ctx: AppContext, shops: list[tuple[Integration, str]], timeout: float
+) -> list[Check]:
     from glstui.amazon.errors import AmazonError, GrantRevoked, InvalidClient
     from glstui.amazon.lwa import LwaClient
     from glstui.amazon.ratelimit import RetryPolicy
     from glstui.services.doctor import FAIL, PASS, Check
 
     policy = RetryPolicy(max_attempts=2, base_delay=0.5, max_delay=1.0)
-    out: list = []
+    out: list[Check] = []
     async with httpx.AsyncClient(timeout=timeout) as http:
         lwa = LwaClient(
             http,
@@ -122,7 +130,7 @@ async def _refresh_all(ctx: Any, shops: list[tuple[Any, str]], timeout: float) -
     return out
 
 
-def check_token_refresh(ctx: Any, timeout: float) -> list:
+def check_token_refresh(ctx: AppContext, timeout: float) -> list[Check]:
     """One real LWA refresh per connected shop (the first call of every import)."""
     try:
         shops = _shops_with_tokens(ctx)
@@ -134,7 +142,7 @@ def check_token_refresh(ctx: Any, timeout: float) -> list:
     return _run(lambda: _refresh_all(ctx, shops, timeout))
 
 
-async def _validate_gls(ctx: Any, timeout: float) -> list:
+async def _validate_gls(ctx: AppContext, timeout: float) -> list[Check]:
     from glstui.gls.errors import GlsError
     from glstui.services.doctor import FAIL, PASS, Check
 
@@ -152,7 +160,7 @@ async def _validate_gls(ctx: Any, timeout: float) -> list:
     return [Check(PASS, _("GLS accepts the login"))]
 
 
-def check_gls_login(ctx: Any, timeout: float) -> list:
+def check_gls_login(ctx: AppContext, timeout: float) -> list[Check]:
     """GLS ValidateLogin with the stored user name, password and subscription key."""
     try:
         ctx.gls_client  # noqa: B018 - contexts without GLS have nothing to check

@@ -19,14 +19,13 @@ not take these locks yet: a TUI import beside a cron run still paces on a bucket
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import math
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import filelock
 import httpx
@@ -34,8 +33,10 @@ import httpx
 from glstui.amazon.client import SpApiClient, seller_key
 from glstui.domain.integration import NEEDS_REAUTH, Integration
 from glstui.domain.run import ImportRun
+from glstui.files import atomic_write
 from glstui.i18n import _
 from glstui.secrets import SecretsError, SecretsUnavailable
+from glstui.services.context import AppContext
 from glstui.services.events import INFO, LogLine, Reporter
 from glstui.services.importer import import_shops
 from glstui.store import StoreBusy, StoreError
@@ -96,7 +97,7 @@ class SellerTurns:
 
     def take(
         self,
-        ctx: Any,
+        ctx: AppContext,
         shops: list[Integration],
         wait: float,
         say: Callable[[str], None] = lambda text: None,
@@ -181,37 +182,46 @@ def _read_state(path: Path) -> dict[str, tuple[float, float]]:
 
 
 def _write_state(path: Path, state: dict[str, tuple[float, float]]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    payload = json.dumps({op: list(v) for op, v in state.items()}).encode("utf-8")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({op: list(v) for op, v in state.items()}, f)
-        os.replace(tmp, path)
+        atomic_write(path, payload)
     except OSError as exc:  # pacing state is a courtesy: never fail an import for it
         log.warning("could not save pacing state %s: %s", path.name, exc.strerror or exc)
 
 
-class _PacedContext:
+@dataclasses.dataclass
+class _PacedContext(AppContext):
     """The AppContext, except that its Amazon clients go on from the held sellers' saved
-    bucket state and are kept, so their state can be saved for the next run."""
+    bucket state and are kept, so their state can be saved for the next run. (Never closed:
+    the sandbox and temp dirs stay the original context's to stop.)"""
 
-    def __init__(self, ctx: Any, turns: SellerTurns) -> None:
-        self._ctx = ctx
-        self._turns = turns
-        self.clients: list[SpApiClient] = []
+    turns: SellerTurns | None = None
+    clients: list[SpApiClient] = dataclasses.field(default_factory=list)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._ctx, name)
+    @classmethod
+    def of(cls, ctx: AppContext, turns: SellerTurns) -> _PacedContext:
+        same = {f.name: getattr(ctx, f.name) for f in dataclasses.fields(AppContext)}
+        return cls(**same, turns=turns)
 
     def amazon_client(self, http: httpx.AsyncClient) -> SpApiClient:
-        client: SpApiClient = self._ctx.amazon_client(http)
-        self._turns.resume(client)
+        client = super().amazon_client(http)
+        if self.turns is not None:
+            self.turns.resume(client)
         self.clients.append(client)
         return client
 
 
+def keys_not_set_up() -> str:
+    """What a headless command says on a fresh install (no key file yet), not "locked"."""
+    return _(
+        "No keys are set up yet. Start glstui (the console) with this data directory, "
+        "choose a passphrase for the key file and enter the Amazon app and GLS keys "
+        "under Keys (Key beheer); then add and connect a shop under Integrations."
+    )
+
+
 def import_headless(
-    ctx: Any,
+    ctx: AppContext,
     shop_names: list[str],
     report: Reporter,
     *,
@@ -222,6 +232,8 @@ def import_headless(
     def fail(message: str) -> HeadlessImport:
         return HeadlessImport(error=message)
 
+    if getattr(ctx.secrets, "is_new", False):  # a fresh install: nothing to unlock yet
+        return fail(keys_not_set_up())
     if getattr(ctx.secrets, "locked", False):
         return fail(
             getattr(ctx.secrets, "unlock_error", "")
@@ -263,7 +275,7 @@ def import_headless(
 
 
 def _import_now(
-    ctx: Any, chosen: list[Integration], turns: SellerTurns, report: Reporter
+    ctx: AppContext, chosen: list[Integration], turns: SellerTurns, report: Reporter
 ) -> HeadlessImport:
     try:  # the data file must be writable now, not only after the first page was fetched
         with ctx.store.write():
@@ -275,7 +287,7 @@ def _import_now(
     except Exception as exc:  # MissingCredentials (keys not set) or the key store failing
         return HeadlessImport(error=getattr(exc, "user_message", None) or str(exc))
 
-    paced = _PacedContext(ctx, turns)
+    paced = _PacedContext.of(ctx, turns)
     try:
         run = asyncio.run(import_shops(paced, [i.id for i in chosen], report))
     except StoreBusy as exc:

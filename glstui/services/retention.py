@@ -27,25 +27,30 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from glstui.domain.clock import Clock, to_iso
-from glstui.domain.order import CANCELLED, LABELLED, SHIPPED, Order, Recipient
+from glstui.domain.order import CANCELLED, LABELLED, SHIPPED, Recipient, order_key
 from glstui.domain.serial import from_dict, to_dict
+from glstui.domain.settings import Settings
+from glstui.files import atomic_write
 from glstui.i18n import _
 from glstui.services import audit
 from glstui.services.stats import CACHE_DIR, docs
+from glstui.services.stats import _archive_signature as archive_signature  # the one
+from glstui.store import Store
+from glstui.store.store import ArchiveTx, WriteTx
 
 log = logging.getLogger("glstui.retention")
 
 MAX_RETENTION_DAYS = 30
 POSTCODE_KEEP = 2
 PURGED_MONTHS_FILE = "purged-months.json"
+
+Part = WriteTx | ArchiveTx  # the hot tables or one archive month, inside a write
 
 
 @dataclass
@@ -54,7 +59,6 @@ class PurgeResult:
     archived: int = 0  # archived orders purged now
     label_files: int = 0  # label files deleted
     months_checked: int = 0  # archive months read (the others had not changed)
-    audit_pruned: int = 0  # audit entries older than audit.KEEP_DAYS removed
     days: int = MAX_RETENTION_DAYS
 
     @property
@@ -62,7 +66,7 @@ class PurgeResult:
         return self.hot + self.archived
 
 
-def retention_days(days: int | None, settings: Any = None) -> int:
+def retention_days(days: int | None, settings: Settings | None = None) -> int:
     """The retention period to use: `days`, else the setting; never more than 30, never < 0."""
     if days is None:
         days = getattr(settings, "pii_retention_days", MAX_RETENTION_DAYS)
@@ -88,15 +92,6 @@ def purge_recipient(recipient: Recipient | None) -> Recipient | None:
         postal_code=postcode_prefix(recipient.postal_code),
         address_type=recipient.address_type,
     )
-
-
-def purge_order(order: Order, now: datetime) -> Order:
-    """Remove the buyer's personal data from `order` (in place, and returned)."""
-    if order.recipient is not None and not order.country_code:
-        order.country_code = order.recipient.country_code
-    order.recipient = purge_recipient(order.recipient)
-    order.pii_purged_at = now
-    return order
 
 
 def _has_pii(doc: dict[str, Any]) -> bool:
@@ -125,10 +120,10 @@ def done_at(doc: dict[str, Any], label_times: dict[str, str]) -> str | None:
 
 
 def _key(doc: dict[str, Any]) -> str:
-    return f"{doc.get('integration_id', '')}:{doc.get('order_id', '')}"
+    return order_key(doc.get("integration_id", ""), doc.get("order_id", ""))
 
 
-def _label_times(part: Any) -> dict[str, str]:
+def _label_times(part: Part) -> dict[str, str]:
     """order key -> when its current (latest, not deleted) label was made."""
     out: dict[str, str] = {}
     for doc in docs(part.shipments):
@@ -140,7 +135,7 @@ def _label_times(part: Any) -> dict[str, str]:
     return out
 
 
-def _due_keys(part: Any, cutoff_iso: str, tracking_off: set[str]) -> list[str]:
+def _due_keys(part: Part, cutoff_iso: str, tracking_off: set[str]) -> list[str]:
     label_times = _label_times(part)
     due = []
     for doc in docs(part.orders):
@@ -154,7 +149,7 @@ def _due_keys(part: Any, cutoff_iso: str, tracking_off: set[str]) -> list[str]:
     return due
 
 
-def _delete_label_files(part: Any, keys: set[str], labels_dir: Path | None) -> int:
+def _delete_label_files(part: Part, keys: set[str], labels_dir: Path | None) -> int:
     """Delete the label files of these orders (only files inside `labels_dir`)."""
     if labels_dir is None or not keys:
         return 0
@@ -180,7 +175,7 @@ def _delete_label_files(part: Any, keys: set[str], labels_dir: Path | None) -> i
 
 
 def purge_doc(doc: dict[str, Any], now_iso: str) -> dict[str, Any]:
-    """`purge_order` on the stored form: a purged copy of the order document."""
+    """A purged copy of the stored order document (see the module for what is kept)."""
     out = dict(doc)
     recipient = doc.get("recipient")
     if isinstance(recipient, dict):
@@ -192,7 +187,7 @@ def purge_doc(doc: dict[str, Any], now_iso: str) -> dict[str, Any]:
     return out
 
 
-def _purge_part(part: Any, keys: list[str], now: datetime, labels_dir: Path | None) -> int:
+def _purge_part(part: Part, keys: list[str], now: datetime, labels_dir: Path | None) -> int:
     """Purge these orders of one file inside a write transaction; returns files deleted.
 
     Works on the stored documents (no decoding of whole orders: a first purge of a big
@@ -207,19 +202,11 @@ def _purge_part(part: Any, keys: list[str], now: datetime, labels_dir: Path | No
 # --- which archive months are already clean -------------------------------------------------
 
 
-def _archive_signature(store: Any, month: str) -> list[int] | None:
-    try:
-        st = os.stat(Path(store.archive_dir) / f"orders-{month}.json")
-    except (OSError, AttributeError):
-        return None
-    return [st.st_ino, st.st_mtime_ns, st.st_size]
-
-
-def _clean_months_path(store: Any) -> Path:
+def _clean_months_path(store: Store) -> Path:
     return Path(store.data_dir) / CACHE_DIR / PURGED_MONTHS_FILE
 
 
-def _read_clean_months(store: Any) -> dict[str, Any]:
+def _read_clean_months(store: Store) -> dict[str, Any]:
     try:
         data = json.loads(_clean_months_path(store).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -227,21 +214,20 @@ def _read_clean_months(store: Any) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def _write_clean_months(store: Any, months: dict[str, Any]) -> None:
+def _write_clean_months(store: Store, months: dict[str, Any]) -> None:
     path = _clean_months_path(store)
-    with contextlib.suppress(OSError):  # without it the next purge only reads more
+    try:
         path.parent.mkdir(mode=0o700, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(months, handle)
-        os.replace(tmp, path)
+        atomic_write(path, json.dumps(months).encode("utf-8"))
+    except OSError as exc:  # without it the next purge only reads more
+        log.warning("could not save %s: %s", path.name, exc.strerror or exc)
 
 
 # --- the use case ----------------------------------------------------------------------------
 
 
 def purge_pii(
-    store: Any,
+    store: Store,
     clock: Clock,
     days: int | None = None,
     labels_dir: Path | None = None,
@@ -269,7 +255,7 @@ def purge_pii(
         months = view.archive_months()
     changed = False
     for month in months:
-        if clean.get(month) is not None and clean.get(month) == _archive_signature(store, month):
+        if clean.get(month) is not None and clean.get(month) == archive_signature(store, month):
             continue
         result.months_checked += 1
         with store.write() as tx:
@@ -279,14 +265,14 @@ def purge_pii(
                 result.label_files += _purge_part(arch, keys, now, labels_dir)
                 result.archived += len(keys)
         # every archived order is shipped > 30 days ago, so after this the month is clean
-        clean[month] = _archive_signature(store, month)
+        clean[month] = archive_signature(store, month)
         changed = True
     for month in [m for m in clean if m not in months]:
         del clean[month]
         changed = True
     if changed:
         _write_clean_months(store, clean)
-    result.audit_pruned = audit.prune(store, clock)
+    audit.prune(store, clock)
     if result.orders:
         audit.record_now(
             store,

@@ -18,12 +18,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import Any
 
 from glstui import config
 from glstui.i18n import _
 from glstui.services import labelling, outbox, retention
-from glstui.services.context import MissingCredentials
+from glstui.services.context import AppContext, MissingCredentials
 from glstui.services.events import ERROR, INFO, WARNING, LogLine, Reporter, ignore
 
 log = logging.getLogger("glstui.startup")
@@ -35,7 +34,7 @@ class StartResult:
     archived: int = 0  # orders moved to the archives
     recovered: int = 0  # labels a stopped run made, recorded now
     uncertain: int = 0  # orders whose label may exist at GLS (operator must check)
-    delivery: Any = None  # outbox.DeliveryResult; None: nothing pending or it could not run
+    delivery: outbox.DeliveryResult | None = None  # None: nothing pending or it could not run
     problems: list[str] = field(default_factory=list)  # steps that failed (their messages)
 
     @property
@@ -61,7 +60,7 @@ def _message(exc: BaseException) -> str:
     )
 
 
-async def on_start(ctx: Any, report: Reporter = ignore) -> StartResult:
+async def on_start(ctx: AppContext, report: Reporter = ignore) -> StartResult:
     """Purge, archive, then record leftover labels and deliver due confirmations."""
     result = StartResult()
 

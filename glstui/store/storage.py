@@ -37,13 +37,13 @@ import json
 import os
 import shutil
 import stat
-import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any, cast
 
 from tinydb.storages import Storage
 
+from glstui import files
 from glstui.domain.errors import N_, Msg
 from glstui.store import migrations
 from glstui.store.errors import StoreCorrupt, StoreTooNew, StoreWriteError
@@ -220,34 +220,19 @@ def atomic_write(
     keep_backup: bool = True,
     sync_dir: bool = True,
 ) -> Signature:
-    """Replace `path` with `payload` so a reader or a crash sees the old or the new file.
+    """glstui.files.atomic_write (the one private-file writer), keeping `<path>.bak` first.
 
     `payload` may be a function rendering the bytes (or a list of chunks, written in order);
     it runs with the temp file open. sync_dir=False leaves fsyncing the directory to the
     caller (one fsync after writing several files).
     """
-    fd, tmp = tempfile.mkstemp(prefix=tmp_prefix(path), suffix=TMP_SUFFIX, dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o600)
-            body = payload() if callable(payload) else payload
-            if isinstance(body, list):
-                handle.writelines(body)
-            else:
-                handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-            sig = signature(os.fstat(handle.fileno()))
-        if keep_backup:
-            _keep_backup(path)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    if sync_dir:
-        fsync_dir(path.parent)
-    return sig
+    st = files.atomic_write(
+        path,
+        payload,
+        before_replace=(lambda: _keep_backup(path)) if keep_backup else None,
+        sync_dir=sync_dir,
+    )
+    return signature(st)
 
 
 _ENCODE = json.JSONEncoder(separators=(",", ":")).encode  # = json.dumps(..., separators)

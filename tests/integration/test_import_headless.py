@@ -139,11 +139,24 @@ def test_nothing_can_run_exits_2_with_what_to_do(sandbox, tmp_path, setup):
 def test_locked_key_store_exits_2(sandbox, tmp_path, monkeypatch):
     monkeypatch.delenv("GLSTUI_KEYRING_PASSPHRASE", raising=False)
     monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+    keys = Secrets.encrypted_file(tmp_path / "secrets.cfg", env={})
+    keys.unlock("correct horse battery staple")  # an existing key file
+    keys.set("amazon.app_id", DEMO_APP_ID)
     secrets = Secrets.encrypted_file(tmp_path / "secrets.cfg", env={})
     ctx = make_ctx(sandbox, tmp_path / "data", secrets)
     code, _out, err = run(ctx)
     assert code == NOTHING_RAN
     assert "GLSTUI_KEYRING_PASSPHRASE" in err
+
+
+def test_a_fresh_key_store_says_what_to_set_up_not_locked(sandbox, tmp_path, monkeypatch):
+    monkeypatch.delenv("GLSTUI_KEYRING_PASSPHRASE", raising=False)
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+    secrets = Secrets.encrypted_file(tmp_path / "secrets.cfg", env={})  # no file yet
+    ctx = make_ctx(sandbox, tmp_path / "data", secrets)
+    code, _out, err = run(ctx)
+    assert code == NOTHING_RAN
+    assert "No keys are set up yet" in err and "locked" not in err
 
 
 def test_busy_store_exits_2(sandbox, tmp_path):

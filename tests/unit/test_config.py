@@ -69,3 +69,17 @@ def test_logs_of_another_data_dir_stay_inside_it(tmp_path):
 def test_create_false_only_computes(tmp_path):
     path = config.data_dir(tmp_path / "nothing", create=False)
     assert isinstance(path, Path) and not path.exists()
+
+
+def test_sandbox_url_from_option_or_environment() -> None:
+    assert config.sandbox_url(None, env={}) is None
+    assert (
+        config.sandbox_url(None, env={config.SANDBOX_ENV: "http://127.0.0.1:8765/"})
+        == "http://127.0.0.1:8765"
+    )
+    assert config.sandbox_url("http://localhost:9000", env={config.SANDBOX_ENV: "http://x:1"}) == (
+        "http://localhost:9000"
+    )
+    for bad in ("127.0.0.1:8765", "ftp://host", "http://host:port"):
+        with pytest.raises(ValueError):
+            config.sandbox_url(bad, env={})

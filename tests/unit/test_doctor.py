@@ -131,7 +131,10 @@ def test_missing_credentials_fail_and_name_the_missing_keys(
         and "under Keys (Key beheer)" in f
         for f in fails
     ), fails
-    assert any("GLS credentials missing: gls.username, gls.password" in f for f in fails)
+    assert any(
+        "GLS credentials missing: gls.subscription_key, gls.username, gls.password" in f
+        for f in fails
+    )
 
 
 def test_a_connected_shop_without_refresh_token_fails(tmp_path: Path, sandbox: Sandbox) -> None:

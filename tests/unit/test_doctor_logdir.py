@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 
 from glstui import cli
+from glstui.domain.clock import SystemClock
+from glstui.store import Store
 
 
 @pytest.fixture
@@ -12,7 +14,7 @@ def broken_logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.delenv("GLSTUI_HOME", raising=False)
     monkeypatch.setenv("GLSTUI_SECRETS", "file")
     data = tmp_path / "data"
-    data.mkdir(mode=0o700)
+    Store.open(data, SystemClock())  # a real installation (the console ran once)
     (data / "logs").write_text("not a directory")  # mkdir of the log dir fails
     return data
 

@@ -229,3 +229,18 @@ def test_a_reimport_does_not_bring_purged_data_back(tmp_path: Path) -> None:
     fresh = order(1)
     merged = merge_order(fresh, purged, integ, NOW, PageOutcome())
     assert merged is None or merged.recipient is None or not merged.recipient.name
+
+
+def test_a_cache_that_cannot_be_replaced_leaves_no_temp_file(tmp_path: Path) -> None:
+    """The purge still runs; no `.purged-months.json.*.tmp` piles up in cache/ each night."""
+    store, clock = make(tmp_path)
+    with store.write() as tx:
+        tx.orders.put(order(1, state=SHIPPED, shipped_at=ago(80)))
+    assert store.archive_shipped() == 1
+    cache = tmp_path / "data" / "cache"
+    (cache / retention.PURGED_MONTHS_FILE).mkdir(parents=True)  # a rename over it fails
+
+    result = retention.purge_pii(store, clock)
+
+    assert result.archived == 1
+    assert [p.name for p in cache.iterdir()] == [retention.PURGED_MONTHS_FILE]
