@@ -47,6 +47,13 @@ log = logging.getLogger("glstui.gls")
 
 GLS_LIVE_URL = "https://api.gls.nl/V1/api/"
 GLS_TEST_URL = "https://api.gls.nl/Test/V1/api/"
+
+
+def environment_of(base_url: str) -> str:
+    """ "test" for a base URL of GLS's test environment (its `/Test/` path), else "live"."""
+    return "test" if "/test/" in base_url.lower() else "live"
+
+
 API_VERSION = "1.0"
 SHIPPING_SYSTEM = "glstui"
 
@@ -134,6 +141,7 @@ class LabelResult:
     labels: bytes | None  # all labels in one file (PDF or ZPL)
     transaction_id: str = ""
     shipment_tracking_link: str = ""
+    environment: str = ""  # "test" | "live": the GLS environment that made it
 
     @property
     def parcel_numbers(self) -> list[str]:
@@ -286,6 +294,15 @@ class GlsClient:
     def __repr__(self) -> str:  # never the credentials
         return f"GlsClient(base_url={self.base_url!r})"
 
+    @property
+    def environment(self) -> str:
+        """ "test" or "live": which GLS environment makes this client's labels.
+
+        GLS NL's test environment is the `/Test/` path of the same host (the sandbox answers
+        both alike), so the path decides; labels of the test environment are not real parcels.
+        """
+        return environment_of(self.base_url)
+
     async def validate_login(self) -> None:
         """Raise GlsAuthError if the user name, password or subscription key is wrong."""
         await self._post("Authentication/ValidateLogin", {}, idempotent=True)
@@ -321,6 +338,7 @@ class GlsClient:
             labels=_b64(data.get("labels")),
             transaction_id=str(data.get("transactionId") or ""),
             shipment_tracking_link=str(data.get("shipmentTrackingLink") or ""),
+            environment=self.environment,
         )
         log.info(
             "GLS label created: %d parcel(s), transaction %s",

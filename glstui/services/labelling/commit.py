@@ -76,6 +76,7 @@ def commit_label(
         weight_kg=float(receipt.get("weight_kg") or 1.0),
         created_at=created,
         package_reference_ids=refs,
+        gls_environment=str(receipt.get("gls_environment") or ""),
     )
     tx.shipments.put(shipment)
     order.state = LABELLED
