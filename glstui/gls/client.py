@@ -148,6 +148,20 @@ class LabelResult:
         return [u.unit_no for u in self.units]
 
 
+TEST_ONLY_SERVICES = ("ageCheckService",)  # in GLS's test spec, not (yet) in production's
+
+
+def environment_errors(req: LabelRequest, environment: str) -> dict[str, list[str | Msg]]:
+    """Services GLS's production spec does not list, refused before a live Label/Create."""
+    if environment != "live":
+        return {}
+    return {
+        f"services.{key}": [Msg(N_("is offered by GLS's test environment only, not by GLS live"))]
+        for key in TEST_ONLY_SERVICES
+        if req.services.get(key)
+    }
+
+
 def validate_request(req: LabelRequest, customer_no: str = "") -> dict[str, list[str | Msg]]:
     """GLS's field rules, checked before the call: field path -> problems (empty if fine)."""
     errors: dict[str, list[str | Msg]] = {}
@@ -308,7 +322,7 @@ class GlsClient:
         await self._post("Authentication/ValidateLogin", {}, idempotent=True)
 
     async def create_label(self, req: LabelRequest) -> LabelResult:
-        errors = validate_request(req, self.customer_no)
+        errors = validate_request(req, self.customer_no) | environment_errors(req, self.environment)
         if errors:
             raise GlsValidationError(errors, reason=Msg(N_("checked before sending")))
         data = await self._post("Label/Create", label_body(req, self.customer_no), idempotent=False)

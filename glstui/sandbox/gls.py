@@ -240,16 +240,19 @@ class GlsSandbox:
         )
 
     def _delete(self, req: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """Label/Delete. GLS's spec lists 200, 400, 401 and 424 for it (no 404, no 422), so an
+        unknown or already deleted parcel is a 400 Bad Request with the reason on unitNo."""
         unit_no = str(req.get("unitNo") or "")
         if not unit_no or len(unit_no) > 14:
             errors = {"unitNo": ["The field UnitNo must be a string with a maximum length of 14."]}
-            return 422, self._envelope(422, "One or more validation errors occurred.", errors)
+            return 400, self._envelope(400, "One or more validation errors occurred.", errors)
         label = self.labels.get(unit_no)
         if label is None:
-            return 404, self._envelope(404, f"Unit {unit_no} not found.")
+            errors = {"unitNo": [f"Unit {unit_no} not found."]}
+            return 400, self._envelope(400, "The label cannot be deleted.", errors)
         if label["state"] == "deleted":
             errors = {"unitNo": [f"Unit {unit_no} has already been deleted."]}
-            return 422, self._envelope(422, "The label cannot be deleted.", errors)
+            return 400, self._envelope(400, "The label cannot be deleted.", errors)
         label["state"] = "deleted"
         return 200, self._envelope(200, "Label deleted.")
 
