@@ -124,6 +124,8 @@ class LabelRequest:
     shipping_date: date | None = None
     services: dict[str, Any] = field(default_factory=dict)
     tracking_link_type: str = "u"
+    # GLS e-mails the recipient (delivery.email) about the delivery (notificationEmail)
+    notify_recipient: bool = False
 
 
 @dataclass
@@ -268,7 +270,23 @@ def label_body(req: LabelRequest, customer_no: str = "") -> dict[str, Any]:
     services = {k: v for k, v in req.services.items() if v is not None}
     if services:
         body["services"] = services
+    if req.notify_recipient and req.delivery.email:
+        body["notificationEmail"] = notification_email(req.pickup)
     return body
+
+
+NOTIFY_SENDER_MAX = 30  # notificationEmail.senderName (GLS's spec)
+
+
+def notification_email(sender: GlsAddress | None) -> dict[str, Any]:
+    """GLS's notificationEmail: send the recipient GLS's delivery e-mails, signed with the
+    sender's name and reply address when the settings have them."""
+    note: dict[str, Any] = {"sendMail": True}
+    if sender is not None and sender.name1:
+        note["senderName"] = sender.name1[:NOTIFY_SENDER_MAX]
+    if sender is not None and sender.email:
+        note["senderReplyAddress"] = sender.email
+    return note
 
 
 def _b64(value: Any) -> bytes | None:
