@@ -47,9 +47,14 @@ class Shipment:
     gls_environment: str = ""  # GLS_TEST | GLS_LIVE: the GLS environment that made the label
 
 
+def outbox_entry_id(shipment_id: str, package_reference_id: str) -> str:
+    """The id of a parcel's confirmation: its shipment and its Amazon packageReferenceId."""
+    return f"{shipment_id}:{package_reference_id}"
+
+
 @dataclass
 class OutboxEntry:
-    """One confirmShipment for one parcel. `id` = shipment id + ':' + packageReferenceId."""
+    """One confirmShipment for one parcel. `id` = outbox_entry_id(shipment id, reference)."""
 
     id: str
     shipment_id: str

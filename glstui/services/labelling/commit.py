@@ -19,7 +19,7 @@ from glstui.domain.label_request import (
     split_items,
 )
 from glstui.domain.order import LABELLED, Order
-from glstui.domain.shipment import PENDING, OutboxEntry, Shipment
+from glstui.domain.shipment import PENDING, OutboxEntry, Shipment, outbox_entry_id
 from glstui.services import audit
 from glstui.store import ReadView, WriteTx
 
@@ -100,7 +100,7 @@ def commit_label(
                 continue
             tx.outbox.put(
                 OutboxEntry(
-                    id=f"{shipment.id}:{ref}",
+                    id=outbox_entry_id(shipment.id, ref),
                     shipment_id=shipment.id,
                     order_key=order.key,
                     integration_id=order.integration_id,

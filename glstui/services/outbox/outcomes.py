@@ -12,7 +12,14 @@ import httpx
 
 from glstui.amazon.errors import AmazonApiError, AmazonError, GrantRevoked
 from glstui.domain.integration import NEEDS_REAUTH
-from glstui.domain.shipment import FAILED, PENDING, SENT, UNCHECKED, OutboxEntry
+from glstui.domain.shipment import (
+    FAILED,
+    PENDING,
+    SENT,
+    UNCHECKED,
+    OutboxEntry,
+    outbox_entry_id,
+)
 from glstui.i18n import N_, _
 from glstui.services import audit
 from glstui.services.events import ERROR, INFO, WARNING
@@ -153,7 +160,9 @@ def siblings(tx: Any, entry: OutboxEntry) -> list[OutboxEntry]:
             for e in tx.outbox.by_integration(entry.integration_id)
             if e.order_key == entry.order_key
         ]
-    found = (tx.outbox.get(f"{shipment.id}:{ref}") for ref in shipment.package_reference_ids)
+    found = (
+        tx.outbox.get(outbox_entry_id(shipment.id, ref)) for ref in shipment.package_reference_ids
+    )
     return [e for e in found if e is not None]
 
 
