@@ -107,8 +107,8 @@ async def test_a_confirmation_amazon_dropped_is_flagged_not_shown_as_done(small_
     assert all(e.verify_state == UNLISTED for e in dropped)  # Amazon's data may lag: wait
     summaries = _summaries(world)
     whole = {e.order_key for e in kept} - {e.order_key for e in dropped}
-    assert whole and all(summaries[k].text == "verified at Amazon" for k in whole)
-    assert summaries[dropped[0].order_key].text == "sent to Amazon"
+    assert whole and all(summaries[k].checked_text == "verified at Amazon" for k in whole)
+    assert summaries[dropped[0].order_key].checked_text == "sent, not yet verified at Amazon"
     assert outbox.verify_text(dropped[0]) == "sent, not yet verified at Amazon"
 
     # still not listed a quarter of an hour later: flagged, with what to do

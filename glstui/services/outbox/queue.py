@@ -102,9 +102,18 @@ class TrackingSummary:
             return _("waiting: {done}/{total} sent").format(done=done, total=self.total)
         if self.skipped and not self.sent:
             return _("marked done by hand")
+        return _("sent to Amazon")
+
+    @property
+    def checked_text(self) -> str:
+        """`text`, with what Amazon's read-back says once all is sent (outbox/verify.py):
+        "verified at Amazon" when Amazon lists every sent parcel with our tracking number."""
+        text = self.text
+        if text != _("sent to Amazon"):
+            return text
         if self.verified == self.sent:
             return _("verified at Amazon")
-        return _("sent to Amazon")
+        return _("sent, not yet verified at Amazon")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -105,6 +105,9 @@ async def verify_sent(
     for text, level, integration_id in lines:
         shop = shops.get(integration_id)
         report(LogLine(text, level, shop.shop_name if shop else ""))
+    if result.verified:
+        text = _("Amazon lists {n} more tracking code(s) as sent: verified.")
+        report(LogLine(text.format(n=result.verified), INFO))
     return result
 
 
@@ -178,8 +181,7 @@ def _judge(
     if tracking and listed.get(entry.package_reference_id) == tracking:
         entry.verify_state, entry.verified_at, entry.verify_next_at = VERIFIED, now, None
         result.verified += 1
-        text = _("Order {order} parcel {parcel}: verified at Amazon ({tracking}).")
-        return text.format(**values), INFO
+        return None
     sent_at = entry.sent_at or now
     if now - sent_at >= VERIFY_GRACE:
         entry.verify_state, entry.verify_next_at = MISSING, None
