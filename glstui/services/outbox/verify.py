@@ -15,6 +15,9 @@ Decisions:
 - One getOrder per order (it lists all its packages), paced by the getOrder bucket of each
   seller (the client's RateLimiter); at most BATCH reads in flight per seller (the burst).
 - An order that could not be read stays as it was and is read at the next run.
+- Only confirmations sent in the last VERIFY_WINDOW are read back (those sent before glstui
+  read back stay "sent to Amazon"), at most MAX_ORDERS per run (the getOrder bucket's burst
+  and a minute of its refill); the rest are read at the next run.
 """
 
 from __future__ import annotations
@@ -38,6 +41,8 @@ from glstui.store import Store
 VERIFY_GRACE = timedelta(minutes=15)
 RECHECK_BASE = timedelta(minutes=2)
 BATCH = 30  # getOrder reads in flight per seller at most (= its bucket's burst)
+VERIFY_WINDOW = timedelta(hours=24)
+MAX_ORDERS = 60
 INCLUDED = ("PACKAGES",)
 
 
@@ -53,6 +58,8 @@ def needs_check(entry: OutboxEntry, now: datetime) -> bool:
     return (
         entry.state == SENT
         and entry.verify_state in (UNCHECKED, UNLISTED)
+        and entry.sent_at is not None
+        and now - entry.sent_at <= VERIFY_WINDOW
         and (entry.verify_next_at is None or entry.verify_next_at <= now)
     )
 
@@ -98,8 +105,10 @@ async def verify_sent(
     if not todo:
         return result
     orders: dict[tuple[str, str], list[OutboxEntry]] = {}
-    for entry in todo:
-        orders.setdefault((entry.integration_id, entry.order_id), []).append(entry)
+    for entry in sorted(todo, key=lambda e: (e.sent_at or now, e.id)):
+        key = (entry.integration_id, entry.order_id)
+        if key in orders or len(orders) < MAX_ORDERS:
+            orders.setdefault(key, []).append(entry)
     read = await _read_all(reader, refresh_token, shops, list(orders), report)
     lines = await asyncio.to_thread(_store, store, orders, read, clock.now(), result)
     for text, level, integration_id in lines:
