@@ -57,14 +57,14 @@ class Recorder:
             check_answer(name, path, status, answer)
 
 
-def client(recorder: Recorder, environment: str) -> GlsClient:
+def client(recorder: Recorder, environment: str, password: str = GLS_DEMO_PASSWORD) -> GlsClient:
     base = "http://gls.test/Test/V1/api/" if environment == "test" else "http://gls.test/V1/api/"
     return GlsClient(
         httpx.AsyncClient(transport=httpx.MockTransport(recorder)),
         base,
         subscription_key=GLS_DEMO_SUBSCRIPTION_KEY,
         username=GLS_DEMO_USERNAME,
-        password=GLS_DEMO_PASSWORD,
+        password=password,
         customer_no="12345678",
     )
 
@@ -141,4 +141,15 @@ async def test_the_client_refuses_age_check_on_gls_live() -> None:
     assert recorder.seen == []  # refused before sending
     made = await client(recorder, "test").create_label(request(services={"ageCheckService": True}))
     assert made.units
+    recorder.check_all()
+
+
+async def test_a_refused_login_matches_the_spec() -> None:
+    recorder = Recorder(GlsSandbox(seed=3))
+    gls = client(recorder, "live", password="wrong")
+    with pytest.raises(GlsError):
+        await gls.validate_login()
+    with pytest.raises(GlsError):
+        await gls.create_label(request())
+    assert [status for _p, _b, status, _a in recorder.seen] == [401, 401]
     recorder.check_all()
