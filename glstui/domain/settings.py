@@ -29,6 +29,12 @@ class Settings:
     language: str = ""  # "" = from LANG
     default_weight_kg: float = 1.0
     gls_environment: str = "test"  # test | live
+    # Send the buyer's e-mail (Amazon's relay address) to GLS, so GLS sends its delivery
+    # notifications to the buyer. Off by default: the address then stays with glstui.
+    gls_buyer_notifications: bool = False
+    # Shops (ids) allowed to confirm tracking numbers of GLS *test* labels to a live Amazon
+    # account (a test run on a real shop); every other shop's test tracking is held back.
+    test_tracking_to_live: list[str] = field(default_factory=list)
     pii_retention_days: int = 30
     # SKU -> kg per item, for shipping rules and label weights (glstui/domain/sku_weights.py);
     # one table for the whole warehouse, edited in the SKU weights screen.

@@ -23,6 +23,7 @@ from glstui.sandbox import (
 from glstui.secrets import Secrets
 from glstui.services.events import ERROR, WARNING, LogLine, Progress
 from glstui.services.importer import Importer
+from glstui.services.importing.window import LATE_DATA_OVERLAP
 from glstui.store import Store
 
 
@@ -133,7 +134,8 @@ async def test_incremental_import_brings_only_what_changed_and_repeating_changes
     assert set(second) == set(first) | arrived
     assert run.shops[0].new == 4
     query = world.sandbox.requests("/orders/2026-01-01/orders", "GET")[-1].query
-    assert query["lastUpdatedAfter"] == cursor.strftime("%Y-%m-%dT%H:%M:%SZ")
+    since = cursor - LATE_DATA_OVERLAP
+    assert query["lastUpdatedAfter"] == since.strftime("%Y-%m-%dT%H:%M:%SZ")
     assert "createdAfter" not in query
 
     again = await world.run(integ)

@@ -162,6 +162,10 @@ async def test_label_request_carries_the_whole_address(world, small_sandbox):
         phone="+31 6 1234 5678",
         email="buyer@marketplace.amazon.nl",
     )
+    with world.store.write() as tx:  # the e-mail goes to GLS for its delivery notifications
+        settings = tx.settings.get()
+        settings.gls_buyer_notifications = True
+        tx.settings.put(settings)
 
     run = await labelling.create_labels(world.ctx, [key], world.report, deliver=False)
 

@@ -57,6 +57,9 @@ class FirstSendWaits:
         await self.done.wait()
         await self.real.confirm_shipment(*args, **kw)
 
+    async def get_order(self, *args, **kw):
+        return await self.real.get_order(*args, **kw)
+
 
 def _meanwhile(world, monkeypatch, meanwhile) -> None:
     real = world.ctx.amazon_client

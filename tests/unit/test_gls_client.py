@@ -360,7 +360,8 @@ async def test_delete_label_then_again_then_unknown(gls, sandbox):
     assert "already been deleted" in info.value.user_message
     with pytest.raises(GlsError) as info:
         await gls.delete_label("99999999999999")
-    assert info.value.status == 404
+    assert info.value.status == 400  # GLS lists no 404 for Label/Delete
+    assert "not found" in info.value.user_message
     assert not info.value.retryable
     with pytest.raises(GlsValidationError):
         await gls.delete_label("1" * 15)

@@ -154,9 +154,9 @@ def test_delete_unknown_and_twice():
     assert call(sb, "/V1/api/Label/Delete", {**CREDS, "unitNo": unit_no})[0] == 200
     assert sb.labels[unit_no]["state"] == "deleted"
     status, data = call(sb, "/V1/api/Label/Delete", {**CREDS, "unitNo": unit_no})
-    assert status == 422 and data["errors"]["unitNo"]
+    assert status == 400 and data["errors"]["unitNo"]  # GLS lists no 422 for Label/Delete
     status, data = call(sb, "/V1/api/Label/Delete", {**CREDS, "unitNo": "12345678901234"})
-    assert status == 404 and data["status"] == "404"
+    assert status == 400 and data["status"] == "400" and data["errors"]["unitNo"]
 
 
 def test_faults_are_used_up_in_order():

@@ -20,6 +20,7 @@ from glstui.domain.integration import CONNECTED, NEEDS_REAUTH, Integration
 from glstui.domain.order import CANCELLED, LABELLED, NEW, SHIPPED
 from glstui.services.events import ERROR, WARNING, LogLine, Progress
 from glstui.services.importer import Importer, apply_shipping_rules
+from glstui.services.importing.window import LATE_DATA_OVERLAP
 from glstui.store import Store
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
@@ -195,7 +196,7 @@ async def test_next_import_asks_for_updates_since_the_cursor(store, clock):
     clock.advance(3600)
     amazon = ScriptedAmazon(pages=[[raw_order(2, updated=NOW + timedelta(minutes=30))]])
     await run(store, clock, amazon, [integ])
-    assert amazon.calls[0]["last_updated_after"] == first_bound
+    assert amazon.calls[0]["last_updated_after"] == first_bound - LATE_DATA_OVERLAP
     assert amazon.calls[0]["created_after"] is None
     # No bound in the answer: the newest lastUpdatedTime seen becomes the cursor.
     assert shop(store, integ).import_cursor == NOW + timedelta(minutes=30)

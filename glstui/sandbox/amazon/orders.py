@@ -76,6 +76,26 @@ class _Filters:
 
 
 class OrdersMixin(SimState):
+    _late_share = 0.0  # share of orders searchOrders lists only `_late_by` after each update
+    _late_by = timedelta(0)
+
+    def delay_visibility(self, share: float, by: timedelta = timedelta(minutes=3)) -> None:
+        """Late data: `share` (0..1, fixed per order by the seed) of the orders are listed by
+        searchOrders only `by` after their lastUpdatedTime, as Amazon's search lags behind
+        its data. A search whose window starts exactly where the last one ended misses them;
+        getOrder sees them at once."""
+        if not 0 <= share <= 1:
+            raise ValueError("share must be between 0 and 1")
+        with self.lock:
+            self._late_share, self._late_by = share, by
+
+    def _listed(self, o: SimOrder, now: datetime) -> bool:
+        if self._late_share <= 0:
+            return True
+        digest = hashlib.sha256(f"{self.seed}:late:{o.order_id}".encode()).digest()
+        late = int.from_bytes(digest[:4], "big") / 2**32 < self._late_share
+        return not late or o.last_updated + self._late_by <= now
+
     def _search(self, seller: str, path: str, query: dict[str, list[str]], body: bytes) -> Response:
         now = self.clock.now()
         book = self.book(seller)
@@ -85,7 +105,7 @@ class OrdersMixin(SimState):
         signature = _signature(q)
         bound = window.before if window.before is not None else now.replace(microsecond=0)
         bound, position = _resume(q, signature, now, bound)
-        matches = self._matches(book, window, filters, bound, position)
+        matches = self._matches(book, window, filters, bound, position, now)
         page = matches[: filters.size]
         role = seller not in self.without_pii_role
         data: dict[str, Any] = {
@@ -114,13 +134,18 @@ class OrdersMixin(SimState):
         filters: _Filters,
         bound: datetime,
         position: Position | None,
+        now: datetime,
     ) -> list[tuple[Position, SimOrder]]:
         """One more than a page of orders after `position`: the extra one tells whether there
         is a next page."""
         after, by_created, size = window.after, window.by_created, filters.size
+
+        def wanted(o: SimOrder) -> bool:
+            return filters.wanted(o) and self._listed(o, now)
+
         start = (after, "") if position is None or position < (after, "") else position
         matches = (
-            self._created_index(book).page(start, position, bound, size + 1, filters.wanted)
+            self._created_index(book).page(start, position, bound, size + 1, wanted)
             if by_created
             else None
         )
@@ -133,7 +158,7 @@ class OrdersMixin(SimState):
                 for o in book.orders.values()
                 if after <= (t := o.created if by_created else o.last_updated) <= bound
                 and (position is None or (t, o.order_id) > position)
-                and filters.wanted(o)
+                and wanted(o)
             ),
             key=lambda pair: pair[0],
         )

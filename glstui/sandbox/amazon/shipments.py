@@ -4,6 +4,7 @@ order, and the fault that answers a carried-out confirmation with an unreadable 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 from typing import Any
@@ -67,6 +68,23 @@ CARRIER_CODES = frozenset(
 
 class ShipmentsMixin(SimState):
     _garbled = 0  # confirmations still to answer with an unreadable 200 (garble_confirmations)
+    _drop_share = 0.0  # share of confirmations answered 204 and not applied (drop_confirmations)
+    dropped_confirmations = 0
+
+    def drop_confirmations(self, share: float) -> None:
+        """Fault: `share` (0..1) of confirmShipment requests are answered 204 and silently not
+        applied, as sellers report of the real Amazon. Which ones is fixed by the seed, order
+        and package, so a test can tell; sending the same package again is dropped again."""
+        if not 0 <= share <= 1:
+            raise ValueError("share must be between 0 and 1")
+        with self.lock:
+            self._drop_share = share
+
+    def _drops(self, order_id: str, ref: str) -> bool:
+        if self._drop_share <= 0:
+            return False
+        digest = hashlib.sha256(f"{self.seed}:{order_id}:{ref}".encode()).digest()
+        return int.from_bytes(digest[:4], "big") / 2**32 < self._drop_share
 
     def garble_confirmations(self, count: int = 1) -> None:
         """Fault: the next `count` confirmShipment requests are carried out, then answered 200
@@ -93,6 +111,9 @@ class ShipmentsMixin(SimState):
         _check_order(order, req["marketplaceId"])
         existing = next((p for p in order.packages if p["packageReferenceId"] == ref), None)
         package_items = [_package_item(order, it, ref, existing) for it in items]
+        if self._drops(order_id, ref):
+            self.dropped_confirmations += 1
+            return Response(204)
         now = self.clock.now().replace(microsecond=0)
         package: dict[str, Any] = {
             "packageReferenceId": ref,

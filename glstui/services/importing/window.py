@@ -25,6 +25,7 @@ class SearchWindow:
     token: str | None = None
     newest: datetime | None = None  # newest lastUpdatedTime seen in this search so far
     saved_at: datetime | None = None
+    cursor: datetime | None = None  # the stored cursor this search started from (less overlap)
 
     def to_resume(self) -> dict[str, Any]:
         return {
@@ -33,6 +34,7 @@ class SearchWindow:
             "token": self.token,
             "newest": to_iso(self.newest),
             "saved_at": to_iso(self.saved_at),
+            "cursor": to_iso(self.cursor),
         }
 
     @classmethod
@@ -43,29 +45,44 @@ class SearchWindow:
             token=data.get("token") or None,
             newest=from_iso(data.get("newest")),
             saved_at=from_iso(data.get("saved_at")),
+            cursor=from_iso(data.get("cursor")),
         )
 
 
 RESUME_MAX_AGE = timedelta(hours=23)  # Amazon's pagination tokens expire after 24 h
 
+# Late data: Amazon lists an order in searchOrders some time after its lastUpdatedTime (that is
+# why *Before must be 2 minutes before now). A search that starts exactly at the last one's end
+# misses an order updated just before that end but listed only after it, for good. So each
+# lastUpdatedAfter search starts this much before the stored cursor: orders in the overlap are
+# seen twice, and merging by shop + order id (importing/merge.py) counts them unchanged, never
+# twice. 5 minutes: more than twice the 2-minute lag Amazon itself names, at the cost of
+# reading the last 5 minutes' orders again on every run.
+LATE_DATA_OVERLAP = timedelta(minutes=5)
+
 
 def search_window(integ: Integration, now: datetime, first_import_days: int) -> SearchWindow:
-    """Where this shop's import starts: an interrupted search, the cursor, or N days back."""
+    """Where this shop's import starts: an interrupted search, the cursor (less the late-data
+    overlap), or N days back."""
     if integ.import_resume:
         window = SearchWindow.from_resume(integ.import_resume)
         fresh = window.saved_at is not None and now - window.saved_at < RESUME_MAX_AGE
         if window.token and fresh and (window.created_after or window.last_updated_after):
             return window
     if integ.import_cursor is not None:
-        return SearchWindow(last_updated_after=integ.import_cursor)
+        cursor = integ.import_cursor
+        return SearchWindow(last_updated_after=cursor - LATE_DATA_OVERLAP, cursor=cursor)
     return SearchWindow(created_after=now - timedelta(days=first_import_days))
 
 
 def final_cursor(window: SearchWindow, page: OrdersPage) -> datetime | None:
     """The cursor once a search's last page is stored: Amazon's upper bound of the search
     (lastUpdatedBefore/createdBefore) when it gives one, else the newest lastUpdatedTime seen;
-    without either it stays where the search started."""
+    without either it stays where it was (never moved back by the late-data overlap)."""
     bound = getattr(page, "last_updated_before", None) or getattr(page, "created_before", None)
     if isinstance(bound, str):
         bound = from_iso(bound)
-    return bound or window.newest or window.last_updated_after
+    found = bound or window.newest or window.cursor or window.last_updated_after
+    if found is not None and window.cursor is not None:
+        return max(found, window.cursor)
+    return found

@@ -69,7 +69,13 @@ async def create_labels(
                 )
                 return run
             run.delivery = await outbox.deliver(
-                ctx.store, client, ctx.refresh_token, ctx.clock, report
+                ctx.store,
+                client,
+                ctx.refresh_token,
+                ctx.clock,
+                report,
+                amazon_live=outbox.amazon_is_live(ctx),
+                reader=client,
             )
     return run
 

@@ -19,7 +19,7 @@ from glstui.domain.label_request import (
     split_items,
 )
 from glstui.domain.order import LABELLED, Order
-from glstui.domain.shipment import PENDING, OutboxEntry, Shipment
+from glstui.domain.shipment import PENDING, OutboxEntry, Shipment, outbox_entry_id
 from glstui.services import audit
 from glstui.store import ReadView, WriteTx
 
@@ -76,6 +76,7 @@ def commit_label(
         weight_kg=float(receipt.get("weight_kg") or 1.0),
         created_at=created,
         package_reference_ids=refs,
+        gls_environment=str(receipt.get("gls_environment") or ""),
     )
     tx.shipments.put(shipment)
     order.state = LABELLED
@@ -99,7 +100,7 @@ def commit_label(
                 continue
             tx.outbox.put(
                 OutboxEntry(
-                    id=f"{shipment.id}:{ref}",
+                    id=outbox_entry_id(shipment.id, ref),
                     shipment_id=shipment.id,
                     order_key=order.key,
                     integration_id=order.integration_id,

@@ -94,9 +94,7 @@ async def delete_label(
         try:
             await gls.delete_label(unit_no)
         except GlsError as exc:
-            if exc.status == 404 or (
-                isinstance(exc, GlsValidationError) and "already" in exc.user_message.lower()
-            ):
+            if _gone_at_gls(exc):
                 deleted.append(unit_no)  # gone at GLS already
                 continue
             error = exc.user_message
@@ -187,3 +185,12 @@ def _record_delete(
                 order.shipped_at = None
                 tx.orders.put(order)
     return result
+
+
+def _gone_at_gls(exc: GlsError) -> bool:
+    """GLS refused the delete because the parcel is not (or no longer) there. GLS lists 400
+    for a refused Label/Delete (no 404): the reason on unitNo says "not found" or "already"."""
+    if exc.status == 404:
+        return True
+    text = exc.user_message.lower()
+    return isinstance(exc, GlsValidationError) and ("already" in text or "not found" in text)

@@ -113,6 +113,7 @@ def write_receipt(
         "product": product,
         "weight_kg": weight_kg,
         "services": services,
+        "gls_environment": result.environment,
     }
     path = receipt_path(labels_dir, order.key)
     _write_private(path, json.dumps(data, indent=1).encode(), sync_dir=False)

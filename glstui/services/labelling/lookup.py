@@ -87,6 +87,8 @@ def adopted_receipt(
         "product": str(decision.get("product") or "BusinessParcel"),
         "weight_kg": float(decision.get("weight_kg") or settings.default_weight_kg or 1.0),
         "services": dict(decision.get("services") or {}),
+        # found by GLS Track & Trace of the environment the settings name (lookup_for)
+        "gls_environment": settings.gls_environment,
     }
 
 

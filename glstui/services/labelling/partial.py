@@ -34,6 +34,19 @@ class OrderReader(Protocol):
     ) -> dict[str, Any]: ...
 
 
+def package_tracking(raw: dict[str, Any]) -> dict[str, str]:
+    """packageReferenceId -> tracking number of the packages a getOrder answer lists (PACKAGES
+    data); the outbox's read-back after confirming (services/outbox/verify.py) uses it."""
+    packages = raw.get("packages")
+    if not isinstance(packages, list):
+        return {}
+    return {
+        str(p.get("packageReferenceId") or ""): str(p.get("trackingNumber") or "")
+        for p in packages
+        if isinstance(p, dict)
+    }
+
+
 def needs_packages(order: Order) -> bool:
     """Part of the order may be shipped already, so Amazon's packages must be known."""
     return order.amazon_status == PARTIALLY_SHIPPED or order.partly_shipped

@@ -43,8 +43,15 @@ def sender_address(settings: Settings) -> GlsAddress | None:
 
 def build_request(order: Order, settings: Settings, today: datetime) -> LabelRequest:
     """The Label/Create request for `order`; raises LabelHold (operator must fix) or
-    LabelRefused (glstui.domain.label_request decides the address)."""
+    LabelRefused (glstui.domain.label_request decides the address).
+
+    The buyer's e-mail (Amazon's relay address, from the BUYER data) goes to GLS only when
+    the settings ask for GLS's delivery notifications (off by default); GLS then e-mails the
+    buyer. Without the setting GLS gets no e-mail address of the buyer at all."""
     delivery = delivery_address(order)
+    notify = settings.gls_buyer_notifications and bool(delivery.email)
+    if not notify:
+        delivery = dataclasses.replace(delivery, email="")
     weight = decision_float(order.decision.get("weight_kg"), settings.default_weight_kg)
     if not (WEIGHT_MIN_KG <= weight <= WEIGHT_MAX_KG):
         raise LabelRefused(
@@ -62,4 +69,5 @@ def build_request(order: Order, settings: Settings, today: datetime) -> LabelReq
         pickup=sender_address(settings),
         shipping_date=today.date(),
         services=dict(order.decision.get("services") or {}),
+        notify_recipient=notify,
     )

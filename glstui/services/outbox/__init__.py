@@ -32,6 +32,9 @@ How "never lost, never sent twice" holds:
   process or screen) is dropped, one that a delete in progress holds back, or another process
   sent, is left alone. Amazon is never told a tracking number whose label is gone.
 
+- Tracking of GLS test labels is held back from a live Amazon shop (guard.py); what is sent
+  is read back from Amazon and shown "verified at Amazon" only when Amazon lists it (verify.py).
+
 `deliver` runs right after labelling, on every start and from `glstui push` (glstui.cli.push,
 which prints). The queue is in `queue`, the run in `deliver`, its results in `outcomes`.
 """
@@ -40,9 +43,11 @@ from glstui.services.outbox.deliver import (
     COMMIT_INTERVAL_S,
     PROGRESS_SCOPE,
     WORKERS,
+    amazon_is_live,
     deliver,
     deliver_pending,
 )
+from glstui.services.outbox.guard import allow_test_tracking
 from glstui.services.outbox.queue import (
     BACKOFF_BASE_S,
     BACKOFF_CAP_S,
@@ -58,6 +63,7 @@ from glstui.services.outbox.queue import (
     retry_order,
     tracking_by_order,
 )
+from glstui.services.outbox.verify import verify_text
 
 __all__ = [
     "BACKOFF_BASE_S",
@@ -69,6 +75,8 @@ __all__ = [
     "OutboxEntryNotFound",
     "OutboxStateError",
     "TrackingSummary",
+    "allow_test_tracking",
+    "amazon_is_live",
     "backoff_seconds",
     "deliver",
     "deliver_pending",
@@ -78,4 +86,5 @@ __all__ = [
     "retry",
     "retry_order",
     "tracking_by_order",
+    "verify_text",
 ]

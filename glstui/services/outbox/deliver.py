@@ -18,6 +18,8 @@ from glstui.domain.integration import NEEDS_REAUTH, Integration
 from glstui.domain.shipment import OutboxEntry
 from glstui.i18n import _
 from glstui.services.events import ERROR, WARNING, LogLine, Progress, Reporter, ignore
+from glstui.services.labelling.partial import OrderReader
+from glstui.services.outbox.guard import hold_test_tracking
 from glstui.services.outbox.outcomes import (
     Outcome,
     Withdrawn,
@@ -30,6 +32,7 @@ from glstui.services.outbox.outcomes import (
     write_batch,
 )
 from glstui.services.outbox.queue import DeliveryResult, is_due
+from glstui.services.outbox.verify import verify_sent
 
 log = logging.getLogger("glstui.outbox")
 
@@ -62,19 +65,47 @@ async def deliver(
     order_keys: Iterable[str] | None = None,
     workers: int = WORKERS,
     commit_interval: float = COMMIT_INTERVAL_S,
+    amazon_live: bool = True,
+    reader: OrderReader | None = None,
 ) -> DeliveryResult:
     """Send every pending confirmation that is due now; store each result as it arrives.
 
     `refresh_token(integration_id)` returns the
     shop's refresh token (None = not connected). `workers` is per seller: each seller's lane
-    has that many requests in flight at most.
+    has that many requests in flight at most. `amazon_live` (False only for the sandbox and
+    demo endpoints) holds back tracking of GLS test labels (services/outbox/guard.py).
+    With a `reader` (the same SpApiClient), the sent confirmations due for it are read back
+    from Amazon afterwards (services/outbox/verify.py).
     """
     result = DeliveryResult()
     due, integrations = _due_entries(store, clock.now(), order_keys)
     result.due = len(due)
-    if not due:
-        count_left(store, result)
-        return result
+    if due:
+        free = await asyncio.to_thread(
+            hold_test_tracking, store, due, integrations, amazon_live, report
+        )
+        result.held = len(due) - len(free)
+        await _send(store, client, refresh_token, clock, report, free, integrations, result,
+                    workers, commit_interval)  # fmt: skip
+    if reader is not None:
+        checked = await verify_sent(store, reader, refresh_token, clock, report)
+        result.verified, result.not_listed = checked.verified, checked.missing
+    count_left(store, result)
+    return result
+
+
+async def _send(
+    store: Any,
+    client: ShipmentConfirmer,
+    refresh_token: Callable[[str], str | None],
+    clock: Clock,
+    report: Reporter,
+    due: list[OutboxEntry],
+    integrations: dict[str, Integration],
+    result: DeliveryResult,
+    workers: int,
+    commit_interval: float,
+) -> None:
     tokens = _usable_shops(due, integrations, refresh_token, report)
     todo = [e for e in due if e.integration_id in tokens]
     result.blocked = len(due) - len(todo)
@@ -84,7 +115,11 @@ async def deliver(
     run = _Run(store, client, clock, report, result, integrations, tokens, todo)
     await run.send(workers, commit_interval)
     await run.finish()
-    return result
+
+
+def amazon_is_live(ctx: Any) -> bool:
+    """The context talks to Amazon's production endpoints (not the sandbox or the demo)."""
+    return not ctx.endpoints.is_sandbox
 
 
 async def deliver_pending(
@@ -97,7 +132,14 @@ async def deliver_pending(
     async with ctx.http_client() as http:
         client = ctx.amazon_client(http)
         return await deliver(
-            ctx.store, client, ctx.refresh_token, ctx.clock, report, order_keys=order_keys
+            ctx.store,
+            client,
+            ctx.refresh_token,
+            ctx.clock,
+            report,
+            order_keys=order_keys,
+            amazon_live=amazon_is_live(ctx),
+            reader=client,
         )
 
 
@@ -224,7 +266,6 @@ class _Run:
         for key in self.result.shipped_orders:
             order_id = key.split(":", 1)[-1]
             self.report(LogLine(_("Order {order} is shipped.").format(order=order_id)))
-        count_left(self.store, self.result)
 
     async def _worker(self, lane: deque[OutboxEntry]) -> None:
         while lane:

@@ -12,7 +12,14 @@ import httpx
 
 from glstui.amazon.errors import AmazonApiError, AmazonError, GrantRevoked
 from glstui.domain.integration import NEEDS_REAUTH
-from glstui.domain.shipment import FAILED, PENDING, SENT, OutboxEntry
+from glstui.domain.shipment import (
+    FAILED,
+    PENDING,
+    SENT,
+    UNCHECKED,
+    OutboxEntry,
+    outbox_entry_id,
+)
 from glstui.i18n import N_, _
 from glstui.services import audit
 from glstui.services.events import ERROR, INFO, WARNING
@@ -153,7 +160,9 @@ def siblings(tx: Any, entry: OutboxEntry) -> list[OutboxEntry]:
             for e in tx.outbox.by_integration(entry.integration_id)
             if e.order_key == entry.order_key
         ]
-    found = (tx.outbox.get(f"{shipment.id}:{ref}") for ref in shipment.package_reference_ids)
+    found = (
+        tx.outbox.get(outbox_entry_id(shipment.id, ref)) for ref in shipment.package_reference_ids
+    )
     return [e for e in found if e is not None]
 
 
@@ -174,7 +183,9 @@ def apply_outcomes(tx: Any, outcomes: list[Outcome], now: datetime) -> tuple[lis
             entry.sent_at = now
             entry.attempts += 1
             entry.last_error = ""
+            entry.held_reason = ""
             entry.next_attempt_at = None
+            entry.verify_state, entry.verify_next_at = UNCHECKED, None  # read back next
             touched[entry.order_key] = entry
             tracking = (entry.payload.get("packageDetail") or {}).get("trackingNumber", "")
             audit.record(

@@ -12,9 +12,19 @@ from typing import Any
 from glstui.domain.clock import Clock
 from glstui.domain.errors import GlstuiError
 from glstui.domain.order import LABELLED, SHIPPED
-from glstui.domain.shipment import FAILED, PENDING, SENT, SKIPPED, OutboxEntry
+from glstui.domain.shipment import (
+    FAILED,
+    MISSING,
+    PENDING,
+    SENT,
+    SKIPPED,
+    UNCHECKED,
+    VERIFIED,
+    OutboxEntry,
+)
 from glstui.i18n import N_, _
 from glstui.services import audit
+from glstui.services.outbox.verify import next_check
 
 BACKOFF_BASE_S = 30.0
 BACKOFF_CAP_S = 3600.0
@@ -39,6 +49,9 @@ class DeliveryResult:
     dropped: int = 0  # not sent: the label was deleted while the run waited to send it
     pending_left: int = 0  # pending entries after the run (also those not due yet)
     failed_left: int = 0  # failed entries after the run
+    held: int = 0  # not sent: GLS test labels for a live Amazon shop (outbox/guard.py)
+    verified: int = 0  # read back: Amazon lists our package with our tracking number
+    not_listed: int = 0  # read back: still not listed at Amazon after the grace time
     shipped_orders: list[str] = field(default_factory=list)
 
     @property
@@ -67,13 +80,21 @@ class TrackingSummary:
     last_error: str = ""
     next_attempt_at: datetime | None = None
     entries: list[OutboxEntry] = field(default_factory=list)
+    held_reason: str = ""  # a pending entry is held back (outbox/guard.py), and why
+    verified: int = 0  # sent ones Amazon lists with our tracking number
+    missing: int = 0  # sent ones Amazon still does not list (flag them)
 
     @property
     def text(self) -> str:
+        """The Orders screen's tracking column: the worst news first."""
         if not self.total:
             return ""
         if self.failed:
             return _("refused by Amazon: {error}").format(error=self.last_error)
+        if self.missing:
+            return _("NOT listed at Amazon: check Seller Central or send again")
+        if self.held_reason:
+            return self.held_reason
         if self.pending:
             done = self.sent + self.skipped
             if not done:
@@ -82,6 +103,17 @@ class TrackingSummary:
         if self.skipped and not self.sent:
             return _("marked done by hand")
         return _("sent to Amazon")
+
+    @property
+    def checked_text(self) -> str:
+        """`text`, with what Amazon's read-back says once all is sent (outbox/verify.py):
+        "verified at Amazon" when Amazon lists every sent parcel with our tracking number."""
+        text = self.text
+        if text != _("sent to Amazon"):
+            return text
+        if self.verified == self.sent:
+            return _("verified at Amazon")
+        return _("sent, not yet verified at Amazon")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -117,6 +149,8 @@ def _summarise(entries: Iterable[OutboxEntry]) -> TrackingSummary:
         summary.total += 1
         if entry.state == SENT:
             summary.sent += 1
+            summary.verified += entry.verify_state == VERIFIED
+            summary.missing += entry.verify_state == MISSING
         elif entry.state == SKIPPED:
             summary.skipped += 1
         elif entry.state == FAILED:
@@ -124,6 +158,7 @@ def _summarise(entries: Iterable[OutboxEntry]) -> TrackingSummary:
             summary.last_error = entry.last_error
         else:
             summary.pending += 1
+            summary.held_reason = summary.held_reason or entry.held_reason
             if entry.last_error and not summary.last_error:
                 summary.last_error = entry.last_error
             if entry.next_attempt_at and (
@@ -160,7 +195,11 @@ def next_due(store: Any, clock: Clock) -> datetime | None:
     """
     now = clock.now()
     with store.read() as view:
-        times = [e.next_attempt_at or now for e in view.outbox.all() if e.state == PENDING]
+        entries = view.outbox.all()
+    times = [e.next_attempt_at or now for e in entries if e.state == PENDING and not e.held_reason]
+    check = next_check(entries)
+    if check is not None:
+        times.append(check)
     return min(times) if times else None
 
 
@@ -180,10 +219,13 @@ def retry(store: Any, entry_id: str, clock: Clock) -> OutboxEntry:
         entry = tx.outbox.get(entry_id)
         if entry is None:
             raise OutboxEntryNotFound(entry_id)
-        if entry.state == SENT:
+        if entry.state == SENT and entry.verify_state != MISSING:
             raise OutboxStateError(N_("This confirmation was already sent to Amazon."))
         if entry.state == PENDING:
             entry.next_attempt_at = clock.now()
+        elif entry.state == SENT:  # Amazon does not list it: send it again (an edit at worst)
+            entry.state, entry.verify_state = PENDING, UNCHECKED
+            entry.next_attempt_at, entry.verify_checks = clock.now(), 0
         else:
             entry.state = PENDING
             entry.next_attempt_at = clock.now()
