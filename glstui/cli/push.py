@@ -12,7 +12,7 @@ import sys
 from glstui.i18n import _
 from glstui.services.context import AppContext
 from glstui.services.events import ERROR, WARNING, Event, LogLine
-from glstui.services.outbox import deliver_pending
+from glstui.services.outbox import DeliveryResult, deliver_pending
 
 
 def print_event(event: Event) -> None:
@@ -24,8 +24,18 @@ def print_event(event: Event) -> None:
         print(f"{prefix}{shop}{event.text}", file=stream, flush=True)
 
 
+def print_read_back(result: DeliveryResult) -> None:
+    """What reading the confirmed orders back from Amazon found (issue 16: verified tracking)."""
+    if result.verified or result.not_listed:
+        text = _("Read back from Amazon: {verified} verified, {not_listed} not listed.")
+        print(text.format(verified=result.verified, not_listed=result.not_listed))
+    if result.not_listed:
+        print(_("Check the orders not listed in Seller Central, or send them again (Orders, r)."))
+
+
 def run_push(ctx: AppContext) -> int:
-    """`glstui push`: send pending confirmations. 0 all sent, 1 some left, 2 nothing could run.
+    """`glstui push`: send pending confirmations. 0 all sent, 1 some left (waiting, refused, held
+    or not listed at Amazon after its 204), 2 nothing could run.
 
     First records labels a stopped run left behind (labelling.reconcile), so their
     confirmations go out too.
@@ -43,9 +53,11 @@ def run_push(ctx: AppContext) -> int:
     except MissingCredentials as exc:
         print(f"glstui push: {exc.user_message}", file=sys.stderr)
         return 2
+    print_read_back(result)
     if not result.due and not result.pending_left and not result.failed_left:
-        print(_("Nothing to send: every tracking code is with Amazon."))
-        return 0
+        if not result.not_listed:
+            print(_("Nothing to send: every tracking code is with Amazon."))
+        return result.exit_code
     text = _("Sent {sent}, retry later {retry}, refused {failed}, not tried {blocked}.")
     print(
         text.format(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import threading
+from datetime import timedelta
 
 from glstui.sandbox.server import Sandbox, describe
 
@@ -48,6 +49,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="share of waiting orders that are Easy Ship, Ship+ or to a pickup point (default 0)",
     )
     p.add_argument(
+        "--drop-confirmations-share",
+        type=float,
+        default=0.0,
+        help="share of confirmShipment calls answered 204 but not applied (default 0)",
+    )
+    p.add_argument(
+        "--late-share",
+        type=float,
+        default=0.0,
+        help="share of orders searchOrders lists only --late-minutes after their update",
+    )
+    p.add_argument(
+        "--late-minutes",
+        type=float,
+        default=3.0,
+        help="how late those orders are listed, in simulated minutes (default 3)",
+    )
+    p.add_argument(
         "--without-pii-role",
         action="store_true",
         help="send the first seller's orders as to an app without the Restricted (PII) role",
@@ -63,8 +82,9 @@ def run(argv: list[str] | None = None, *, stop: threading.Event | None = None) -
     if args.orders < 0:
         print("--orders must be 0 or more")
         return 2
-    if not (0 <= args.partial_share <= 1 and 0 <= args.kinds_share <= 1):
-        print("--partial-share and --kinds-share must be between 0 and 1")
+    shares = (args.partial_share, args.kinds_share, args.drop_confirmations_share, args.late_share)
+    if not all(0 <= share <= 1 for share in shares) or args.late_minutes < 0:
+        print("the --...-share options must be between 0 and 1, --late-minutes 0 or more")
         return 2
     try:
         sandbox = Sandbox(
@@ -78,6 +98,8 @@ def run(argv: list[str] | None = None, *, stop: threading.Event | None = None) -
         )
         if args.without_pii_role:
             sandbox.amazon.set_pii_role(False)
+        sandbox.amazon.drop_confirmations(args.drop_confirmations_share)
+        sandbox.amazon.delay_visibility(args.late_share, timedelta(minutes=args.late_minutes))
         sandbox.start()
     except OSError as e:
         print(f"Could not start the sandbox on {args.host}:{args.port}: {e.strerror or e}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import timedelta
 
 from glstui.sandbox import cli
 
@@ -26,3 +27,24 @@ def test_sandbox_command_switches_on_kinds_and_a_missing_pii_role(capsys, monkey
     assert sandbox.amazon.default_seller in sandbox.amazon.without_pii_role
     assert "GLS T&T" in capsys.readouterr().out
     assert cli.run(["--kinds-share", "2"], stop=stop) == 2
+
+
+def test_sandbox_command_drops_confirmations_and_lists_orders_late(monkeypatch):
+    made = []
+    real = cli.Sandbox
+
+    def spy(**kw):
+        sandbox = real(**kw)
+        made.append(sandbox)
+        return sandbox
+
+    monkeypatch.setattr(cli, "Sandbox", spy)
+    stop = threading.Event()
+    stop.set()
+    argv = ["--orders", "10", "--drop-confirmations-share", "0.3", "--late-share", "0.25"]
+    assert cli.run([*argv, "--late-minutes", "4"], stop=stop) == 0
+    (sandbox,) = made
+    assert sandbox.amazon._drop_share == 0.3
+    assert (sandbox.amazon._late_share, sandbox.amazon._late_by) == (0.25, timedelta(minutes=4))
+    assert cli.run(["--drop-confirmations-share", "1.5"], stop=stop) == 2
+    assert cli.run(["--late-minutes", "-1"], stop=stop) == 2

@@ -60,10 +60,11 @@ class DeliveryResult:
 
     @property
     def exit_code(self) -> int:
-        """0 all sent, 1 some failed or pending, 2 nothing could run (glstui push)."""
-        if self.due and not self.attempted and not self.dropped:
+        """0 all sent, 1 some failed, pending or not listed at Amazon after a 204, 2 nothing
+        could run (glstui push)."""
+        if self.due and not self.attempted and not self.dropped and not self.held:
             return 2
-        if self.pending_left or self.failed_left:
+        if self.pending_left or self.failed_left or self.not_listed:
             return 1
         return 0
 
