@@ -16,19 +16,31 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 from glstui.domain.clock import Clock, from_iso
 from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, STATES, Order, order_key
 from glstui.domain.serial import from_dict
-from glstui.domain.shipment import Shipment
+from glstui.domain.shipment import FAILED, SENT, SKIPPED, OutboxEntry, Shipment
 from glstui.i18n import _
 from glstui.services import labelling, outbox
 from glstui.services.outbox import TrackingSummary
 from glstui.store import Store
 
 PAGE_SIZE = 500
+
+# Why an order needs the operator (the Orders screen counts them; one key jumps to the next).
+# Decided: only what the operator can act on from the Orders screen. A label that may exist
+# at GLS (check the portal, then F), a tracking code Amazon refused (r / m / D), a label made
+# before Amazon cancelled the order (D deletes it), a held order (fix its reason). Not: new
+# orders (that is the day's work), plain cancelled ones (nothing to do), shipped orders that
+# were cancelled afterwards (only GLS can stop the parcel; the details say so).
+CHECK_AT_GLS = "check_at_gls"
+REFUSED = "refused"
+CANCELLED_AFTER_LABEL = "cancelled_after_label"
+HELD_ORDER = "held"
 
 # The state presets the Orders screen cycles through with one key.
 OPEN = (NEW, HELD)
@@ -259,17 +271,29 @@ class OrdersQuery:
         row = self.by_key(key)
         return row.order_id if row is not None else key.split(":", 1)[-1]
 
-    def shop_names(self) -> list[str]:
-        """The connected shops' names (the Shop column's width follows them)."""
-        with self.store.read() as view:
-            return [i.shop_name for i in view.integrations.all()]
-
     def states(self) -> OrderStates:
         """Where each order's tracking code is, and which may have a label at GLS."""
         with self.store.read() as view:
             tracking = outbox.tracking_by_order(view)
         pending = frozenset(r.key for r in self.rows if r.label_pending and r.state == NEW)
-        return OrderStates(tracking, pending)
+        attention = {}
+        for row in self.rows:  # list order: the jump key goes down the list
+            reason = attention_reason(row, tracking, pending)
+            if reason:
+                attention[row.key] = reason
+        return OrderStates(tracking, pending, attention)
+
+    def next_needing_attention(
+        self, flt: OrderFilter, states: OrderStates, after: int
+    ) -> int | None:
+        """Index (among the rows `flt` shows) of the first order after index `after` that
+        needs the operator, wrapping round to the top; None when the filter shows none."""
+        rows = self.filtered(flt)
+        wanted = states.attention
+        for index in chain(range(after + 1, len(rows)), range(min(after + 1, len(rows)))):
+            if rows[index].key in wanted:
+                return index
+        return None
 
     def tracking(self, key: str) -> TrackingSummary:
         with self.store.read() as view:
@@ -295,10 +319,56 @@ class OrdersQuery:
 
 @dataclass(frozen=True)
 class OrderStates:
-    """Read beside the rows: each order's confirmations and the 'label at GLS?' orders."""
+    """Read beside the rows: each order's confirmations, the 'label at GLS?' orders and the
+    orders that need the operator (key -> why, one of the reasons above)."""
 
     tracking: dict[str, TrackingSummary] = field(default_factory=dict)
     pending_labels: frozenset[str] = frozenset()
+    attention: dict[str, str] = field(default_factory=dict)
+
+
+def attention_reason(
+    row: OrderRow, tracking: dict[str, TrackingSummary], pending_labels: frozenset[str]
+) -> str:
+    """Why `row` needs the operator ("" when it does not)."""
+    if row.key in pending_labels:
+        return CHECK_AT_GLS
+    summary = tracking.get(row.key)
+    if summary is not None and summary.failed:
+        return REFUSED
+    if row.state == LABELLED and row.amazon_status == "CANCELLED":
+        return CANCELLED_AFTER_LABEL
+    if row.state == HELD:
+        return HELD_ORDER
+    return ""
+
+
+def refused_as_cancelled(summary: TrackingSummary | None, amazon_status: str = "") -> bool:
+    """Amazon refused the tracking code because the order is cancelled: sending it again is
+    refused again, so the screen offers no retry (the label should be deleted instead).
+    Known from the order's Amazon status or from Amazon's own words in the refusal."""
+    if summary is None or not summary.failed:
+        return False
+    if amazon_status == "CANCELLED":
+        return True
+    return any(e.state == FAILED and "cancel" in e.last_error.casefold() for e in summary.entries)
+
+
+#: What a confirmation's state is called in the details pane, and how loud it is. A new
+#: state (e.g. "verified at Amazon") is one more entry here and in `confirmation_state`.
+CONFIRMATION_SENT, CONFIRMATION_BY_HAND = "sent", "by_hand"
+CONFIRMATION_REFUSED, CONFIRMATION_WAITING = "refused", "waiting"
+
+
+def confirmation_state(entry: OutboxEntry) -> str:
+    """One of the CONFIRMATION_* states of one parcel's confirmation."""
+    if entry.state == SENT:
+        return CONFIRMATION_SENT
+    if entry.state == SKIPPED:
+        return CONFIRMATION_BY_HAND
+    if entry.state == FAILED:
+        return CONFIRMATION_REFUSED
+    return CONFIRMATION_WAITING
 
 
 @dataclass

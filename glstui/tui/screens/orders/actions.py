@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 
 from textual import work
-from textual.notifications import SeverityLevel
 
 from glstui.domain.errors import GlstuiError
 from glstui.domain.order import LABELLED, SHIPPED
@@ -19,7 +18,7 @@ from glstui.domain.shipment import FAILED, PENDING
 from glstui.i18n import _
 from glstui.services import labelling, outbox
 from glstui.services.context import MissingCredentials
-from glstui.services.events import ERROR
+from glstui.services.events import ERROR, INFO, WARNING
 from glstui.tui import errors
 from glstui.tui.screens.orders.view import OrdersView
 from glstui.tui.widgets.confirm import ConfirmModal
@@ -36,11 +35,7 @@ class OrderActions(OrdersView):
 
     def _can_start(self) -> bool:
         if self.busy:
-            self.notify(
-                _("Wait: {what} is still running.").format(what=self.busy),
-                severity="warning",
-                markup=False,
-            )
+            self.say(_("Wait: {what} is still running.").format(what=self.busy), WARNING, False)
             return False
         return True
 
@@ -100,7 +95,7 @@ class OrderActions(OrdersView):
         done |= {o.order_key for o in run.outcomes if o.status == labelling.HOLD}
         self.marked -= done
         if run.error and not run.outcomes:
-            self.notify(run.error, title=_("No labels"), severity="error", markup=False)
+            self.say(_("No labels: {error}").format(error=run.error), ERROR)
             return
         lines = [
             _("Labelled {n}").format(n=run.labelled)
@@ -120,9 +115,7 @@ class OrderActions(OrdersView):
             if delivery.sent:
                 lines.append(_("{n} tracking code(s) sent to Amazon").format(n=delivery.sent))
             if delivery.failed:
-                lines.append(
-                    _("{n} refused by Amazon: r retries, m marks done").format(n=delivery.failed)
-                )
+                lines.append(_("{n} refused by Amazon: n goes to them").format(n=delivery.failed))
             waiting = delivery.retry_later + delivery.blocked
             if waiting:
                 lines.append(_("{n} tracking code(s) wait (see the log)").format(n=waiting))
@@ -131,21 +124,12 @@ class OrderActions(OrdersView):
                 _("{n} may already have a label at GLS: check, then F").format(n=run.unknown)
             )
         bad = run.failed or run.unknown or (delivery is not None and delivery.failed)
-        severity: SeverityLevel = (
-            "error" if bad else "warning" if (run.held or run.error) else "information"
-        )
-        self.notify(
-            "\n".join(lines),
-            title=_("Labels"),
-            severity=severity,
-            timeout=10 if severity != "information" else 6,
-            markup=False,
-        )
+        level = ERROR if bad else WARNING if (run.held or run.error) else INFO
+        self.say(" · ".join(lines), level)
 
     def _failed(self, exc: GlstuiError) -> None:
         error = errors.operator_message(exc, None)
-        self.log_line(error, ERROR)
-        self.notify(error, severity="error", markup=False)
+        self.say(error, ERROR)
 
     # p: reprint
 
@@ -164,11 +148,11 @@ class OrderActions(OrdersView):
                 text = _("Label of order {order} sent to the printer.").format(
                     order=self._order_id(key)
                 )
-                self.notify(text, markup=False)
+                self.say(text)
             elif result.files:
-                self.notify(result.message, title=_("Label file"), timeout=15, markup=False)
+                self.say(result.message)
             else:
-                self.notify(result.message, severity="warning", markup=False)
+                self.say(result.message, WARNING)
         except GlstuiError as exc:
             self._failed(exc)
         finally:
@@ -185,7 +169,7 @@ class OrderActions(OrdersView):
         summary = self.tracking.get(key)
         if row is None or row.state not in (LABELLED, SHIPPED):
             text = _("Order {order} has no label to delete.").format(order=order_id)
-            self.notify(text, severity="warning", markup=False)
+            self.say(text, WARNING, log=False)
             return
         if row.state == SHIPPED or (summary and (summary.sent or summary.skipped)):
             # Amazon shows the tracking code already: the service refuses and says why.
@@ -221,17 +205,11 @@ class OrderActions(OrdersView):
             async with lock:
                 result = await labelling.delete_order_label(self.ctx, key, self.report)
             if result.deleted:
-                self.notify(result.message, markup=False)
+                self.say(result.message)
             elif result.refused:
-                self.notify(
-                    result.message,
-                    title=_("Label not deleted"),
-                    severity="error",
-                    timeout=15,
-                    markup=False,
-                )
+                self.say(_("Label not deleted: {why}").format(why=result.message), ERROR)
             else:
-                self.notify(result.message, severity="warning", timeout=10, markup=False)
+                self.say(result.message, WARNING)
         except GlstuiError as exc:
             self._failed(exc)
         finally:
@@ -242,6 +220,16 @@ class OrderActions(OrdersView):
     def action_retry(self) -> None:
         key = self.current_key()
         if key is None or not self._can_start():
+            return
+        if self.refused_as_cancelled(key):  # also from the command palette
+            self.say(
+                _(
+                    "Order {order} is cancelled on Amazon: sending its tracking code again is "
+                    "refused again. D deletes the GLS label."
+                ).format(order=self._order_id(key)),
+                WARNING,
+                log=False,
+            )
             return
         self._start(_("sending the tracking code"))
         self.log_line(
@@ -262,34 +250,28 @@ class OrderActions(OrdersView):
                 )
                 if not queued:
                     text = _("Order {order} has no tracking code waiting.").format(order=order_id)
-                    self.notify(text, severity="warning", markup=False)
+                    self.say(text, WARNING)
                     return
                 result = await outbox.deliver_pending(self.ctx, self.report, order_keys=[key])
             if result.failed:
                 error = self.svc.tracking(key).last_error
-                self.notify(
-                    _("Amazon refused it again: {error}").format(error=error),
-                    title=_("Order {order}").format(order=order_id),
-                    severity="error",
-                    timeout=15,
-                    markup=False,
+                self.say(
+                    _("Order {order}: Amazon refused it again: {error}").format(
+                        order=order_id, error=error
+                    ),
+                    ERROR,
                 )
             elif result.sent:
-                self.notify(
-                    _("Order {order}: tracking code sent to Amazon.").format(order=order_id),
-                    markup=False,
-                )
+                self.say(_("Order {order}: tracking code sent to Amazon.").format(order=order_id))
             else:
-                self.notify(
+                self.say(
                     _("Order {order}: not sent yet; it is tried again automatically.").format(
                         order=order_id
                     ),
-                    severity="warning",
-                    markup=False,
+                    WARNING,
                 )
         except MissingCredentials as exc:
-            self.log_line(str(exc), ERROR)
-            self.notify(str(exc), severity="error", markup=False)
+            self.say(str(exc), ERROR)
         except GlstuiError as exc:
             self._failed(exc)
         finally:
@@ -340,8 +322,7 @@ class OrderActions(OrdersView):
             text = _("Order {order}: marked done by hand; glstui no longer sends it.").format(
                 order=order_id
             )
-            self.log_line(text)
-            self.notify(text, markup=False)
+            self.say(text)
         except GlstuiError as exc:
             self._failed(exc)
         finally:

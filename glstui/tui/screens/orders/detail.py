@@ -14,9 +14,14 @@ from rich.text import Text
 
 from glstui.domain.order import CANCELLED, LABELLED, SHIPPED, Order
 from glstui.domain.rules import HELD_BY_RULE, TOO_HEAVY
-from glstui.domain.shipment import FAILED, SENT, SKIPPED
 from glstui.i18n import N_, _, catalog
-from glstui.services.orders_query import LabelInfo
+from glstui.services.orders_query import (
+    CONFIRMATION_BY_HAND,
+    CONFIRMATION_REFUSED,
+    CONFIRMATION_SENT,
+    LabelInfo,
+    confirmation_state,
+)
 from glstui.tui.screens.orders.cells import LOUD, WARN, state_text, when
 
 #: Hold reasons our code stores, in the language of the operator at the time. Shown in the
@@ -116,7 +121,7 @@ def decision_text(decision: dict[str, Any]) -> Text:
     return text
 
 
-def label_text(info: LabelInfo, order_id: str) -> Text:
+def label_text(info: LabelInfo, order_id: str, cancelled: bool = False) -> Text:
     """Parcels, label files, tracking links and each confirmation of one order."""
     text = Text(no_wrap=False)
     if info.pending_since is not None and info.shipment is None:
@@ -145,13 +150,19 @@ def label_text(info: LabelInfo, order_id: str) -> Text:
     if summary is not None and summary.total:
         for entry in summary.entries:
             text.append(_("Amazon parcel {ref}: ").format(ref=entry.package_reference_id))
-            if entry.state == SENT:
+            state = confirmation_state(entry)
+            if state == CONFIRMATION_SENT:
                 text.append(_("sent {at}").format(at=when(entry.sent_at)), style="dim")
-            elif entry.state == SKIPPED:
+            elif state == CONFIRMATION_BY_HAND:
                 text.append(_("marked done by hand"), style="dim")
-            elif entry.state == FAILED:
+            elif state == CONFIRMATION_REFUSED:
                 text.append(_("REFUSED: {error}").format(error=entry.last_error), style="bold red")
-                text.append("\n  " + _("r sends it again, m marks it done by hand"), style="dim")
+                hint = (
+                    _("Amazon says the order is cancelled: do not ship it; D deletes the label")
+                    if cancelled
+                    else _("r sends it again, m marks it done by hand")
+                )
+                text.append("\n  " + hint, style="dim")
             else:
                 text.append(_("waiting to be sent"), style="bold")
                 if entry.last_error:
@@ -173,9 +184,11 @@ def label_text(info: LabelInfo, order_id: str) -> Text:
     return text
 
 
-def detail_text(order: Order, shop: str, info: LabelInfo | None = None) -> Text:
+def detail_text(
+    order: Order, shop: str, info: LabelInfo | None = None, cancelled: bool = False
+) -> Text:
     """Label, tracking, items, address, decision and hold reason of one order (shown, never
-    logged)."""
+    logged); `cancelled`: Amazon refused its tracking code because the order is cancelled."""
     text = Text(no_wrap=False)
     text.append(f"{order.order_id}", style="bold")
     text.append(f"  {shop}  ")
@@ -191,7 +204,7 @@ def detail_text(order: Order, shop: str, info: LabelInfo | None = None) -> Text:
         loud = order.state == CANCELLED or order.amazon_status == "CANCELLED"
         text.append(f"{reason_text(order.hold_reason)}\n", style=LOUD if loud else "bold")
     if info is not None:
-        text.append_text(label_text(info, order.order_id))
+        text.append_text(label_text(info, order.order_id, cancelled))
     text.append(
         _("Ordered {created}  ship by {ship_by}").format(
             created=when(order.created_at) or "?", ship_by=when(order.ship_by) or "?"

@@ -8,10 +8,12 @@ import threading
 
 from textual import on
 
-from glstui.services.events import INFO, Event, LogLine, Progress
+from glstui.services.events import ERROR, INFO, WARNING, Event, LogLine, Progress
 from glstui.tui.messages import ActivityAdded, OperatorMoved
 from glstui.tui.screens.base import BaseScreen
 from glstui.tui.widgets.log_pane import LogPane
+
+NOTE_STYLES = {WARNING: "bold yellow", ERROR: "bold red"}
 
 
 class OrdersLog(BaseScreen):
@@ -23,6 +25,15 @@ class OrdersLog(BaseScreen):
         self.progress = ""
         self._activity_seen = 0
         self._showing_log = False
+        self.note: tuple[str, str] = ("", INFO)  # the last result and its level
+
+    def say(self, text: str, level: str = INFO, log: bool = True) -> None:
+        """An action's result: into the log (kept) and the status line under the counts
+        (until the next result). Never a toast: a toast covers the log and the table."""
+        if log:
+            self.log_line(text, level)
+        self.note = (" ".join(text.split()), level)
+        self._show_counts()
 
     def _show_counts(self) -> None:
         """The counts line (progress is part of it)."""

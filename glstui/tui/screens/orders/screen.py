@@ -42,7 +42,12 @@ class OrdersScreen(OrderActions):
         "Amazon has not been told. When Amazon refuses a tracking code (REFUSED) the details "
         "show why: r sends it again, m marks it done when you confirmed the order in Seller "
         "Central yourself. 'label at GLS?' means glstui asked GLS for a label and got no "
-        "answer: check the GLS portal, then F creates the label anyway. ctrl+r reloads."
+        "answer: check the GLS portal, then F creates the label anyway. ctrl+r reloads.\n\n"
+        "'to check' counts the orders that need you: held, tracking code refused by Amazon, "
+        "'label at GLS?', and labelled orders cancelled on Amazon. n goes to the next one. "
+        "An order Amazon cancelled gets no r: its tracking code would be refused again; D "
+        "deletes its label. The results of c, p, D, r and m are in the log and on the line "
+        "under the counts."
     )
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "filter", N_("Filter"), key_display="/", id="orders.filter"),
@@ -62,6 +67,7 @@ class OrdersScreen(OrderActions):
         Binding("r", "retry", N_("Retry"), id="orders.retry"),
         Binding("m", "mark_done", N_("Done by hand"), id="orders.mark_done"),
         Binding("F", "force", N_("Create anyway"), id="orders.force"),
+        Binding("n", "next_attention", N_("To check"), show=False, id="orders.next_attention"),
         Binding("l", "toggle_log", N_("Log"), id="orders.toggle_log"),
         Binding("ctrl+r,f5", "refresh", N_("Refresh"), show=False, id="orders.refresh"),
         Binding("escape", "back", N_("Back"), show=False, id="orders.back"),
@@ -72,13 +78,16 @@ class OrdersScreen(OrderActions):
         scrollbar-size-horizontal: 0;
         scrollbar-size-vertical: 1;
     }
-    OrdersScreen #counts { height: 1; color: $text-muted; }
+    OrdersScreen #counts { height: auto; max-height: 2; color: $text-muted; }
+    /* as tall as the order's text (nothing an operator needs is cut), the list keeps 8 */
     OrdersScreen #detail {
-        height: 7;
+        height: auto;
+        min-height: 7;
+        max-height: 13;
         border-top: solid $panel-lighten-2;
         padding: 0 1;
     }
-    OrdersScreen #detail.-tall { height: 14; }
+    OrdersScreen #detail.-tall { min-height: 14; max-height: 20; }
     OrdersScreen LogPane { height: 8; }
     OrdersScreen LogPane.-tall { height: 14; }
     """
@@ -95,8 +104,8 @@ class OrdersScreen(OrderActions):
         summary = self.tracking.get(key)
         if summary is None:
             return False
-        if action == "retry":
-            return bool(summary.failed or summary.pending)
+        if action == "retry" and self.refused_as_cancelled(key):
+            return False  # Amazon refuses it again: D deletes the label instead
         return bool(summary.failed or summary.pending)
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
@@ -150,6 +159,11 @@ class OrdersScreen(OrderActions):
                 _("Clear 'label at GLS?'"),
                 _("The GLS portal has no label for the highlighted order"),
                 self.action_forget_pending,
+            ),
+            (
+                _("Next order to check"),
+                _("Held, refused, 'label at GLS?' or cancelled after labelling (n)"),
+                self.action_next_attention,
             ),
             (
                 _("Show the log"),

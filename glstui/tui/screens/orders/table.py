@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import DataTable
 
-from glstui.domain.order import HELD, LABELLED, NEW, SHIPPED
+from glstui.domain.order import HELD, NEW
 from glstui.i18n import _
 from glstui.services.orders_query import OrderRow
 from glstui.services.outbox import TrackingSummary
@@ -22,7 +22,6 @@ from glstui.tui.errors import ReportErrors
 from glstui.tui.messages import OperatorMoved
 from glstui.tui.screens.orders.cells import (
     MARK,
-    STATE_NAMES,
     TRACKING_WIDTH,
     WARN,
     state_text,
@@ -31,7 +30,8 @@ from glstui.tui.screens.orders.cells import (
     when,
 )
 
-SHOP_WIDTH, SHOP_WIDTH_COMPACT, CITY_WIDTH = 14, 10, 24
+SHOP_WIDTH, SHOP_WIDTH_COMPACT, CITY_WIDTH = 16, 12, 40
+GAP = 1  # between columns (DataTable's cell padding would be 2: at 80 columns that is a city)
 COMPACT_BELOW = 110  # terminal columns
 
 
@@ -80,9 +80,38 @@ class OrdersTable(ReportErrors, DataTable[Text]):
         super().action_scroll_bottom()
 
 
+def short_names(names: list[str], width: int) -> dict[str, str]:
+    """Each shop name cut to `width`, keeping the part that tells it from the others: shops
+    named "Amazon A3PNJAV4CVI5V1" and "Amazon A3PNJAV4CVI5V2" become "Amazon…5V1" and
+    "Amazon…5V2", not twice "Amazon A3…"."""
+    short: dict[str, str] = {}
+    for name in names:
+        if len(name) <= width:
+            short[name] = name
+            continue
+        others = [o for o in names if o != name and o[: width - 1] == name[: width - 1]]
+        if not others:
+            short[name] = name[: width - 1] + "…"
+            continue
+        same = max(_common_prefix(name, other) for other in others)
+        tail = max(3, len(name) - same)
+        head = width - 1 - tail
+        short[name] = name[:head] + "…" + name[-tail:] if head >= 3 else "…" + name[1 - width :]
+    return short
+
+
+def _common_prefix(a: str, b: str) -> int:
+    n = 0
+    while n < min(len(a), len(b)) and a[n] == b[n]:
+        n += 1
+    return n
+
+
 @dataclass
 class Columns:
-    """Which columns the table has at this width and how one row's cells look."""
+    """Which columns the table has at this width, how wide each is and how one row's cells
+    look. Widths follow what the window shows (a column is as wide as its widest cell);
+    City gets what is left, with the country always at its end (it decides the product)."""
 
     compact: bool
     city_width: int = CITY_WIDTH
@@ -90,21 +119,45 @@ class Columns:
     marked: set[str] = field(default_factory=set)
     tracking: dict[str, TrackingSummary] = field(default_factory=dict)
     pending_labels: frozenset[str] = frozenset()
+    shops: dict[str, str] = field(default_factory=dict)  # full name -> as shown
 
-    def add_to(self, table: OrdersTable, shop_names: list[str], screen_width: int) -> None:
-        table.add_column(_("Order"), key="order")
-        table.add_column(_("Shop"), key="shop")
-        table.add_column(_("Due") if self.compact else _("Ship by"), key="ship_by")
-        # Fixed widths for what a label run changes: the columns do not jump when rows change.
-        table.add_column(_("State"), key="state", width=self.state_width())
+    def set_shops(self, names: list[str]) -> None:
+        self.shops = short_names(names, SHOP_WIDTH_COMPACT if self.compact else SHOP_WIDTH)
+
+    def fill(self, table: OrdersTable, rows: list[OrderRow], screen_width: int) -> None:
+        """Replace the table's columns and rows with `rows` (one window)."""
+        states = [self.state_cell(row) for row in rows]
+        shops = [Text(self.shops.get(row.shop, row.shop)) for row in rows]
+        widths = {
+            "order": 20,  # mark + order id
+            "shop": max([len(_("Shop")), *(s.cell_len for s in shops)]),
+            "ship_by": max(
+                len(_("Due") if self.compact else _("Ship by")), 5 if self.compact else 11
+            ),
+            "state": max([len(_("State")), *(s.cell_len for s in states)]),
+            "items": max([len(_("Qty")), *(len(str(row.items)) for row in rows)]),
+        }
         if not self.compact:
-            table.add_column(_("Tracking"), key="tracking", width=self.tracking_width())
-        table.add_column(_("Qty"), key="items")
-        self.city_width = self._city_width(table, shop_names, screen_width)
+            widths["tracking"] = self.tracking_width()
+        widths = {key: width + GAP for key, width in widths.items()}  # the gap is in the column
+        used = sum(widths.values()) + 2 * table.cell_padding * (len(widths) + 1)
+        # the page's padding (none at 80 columns: every column counts) and the scrollbar (1)
+        self.city_width = max(6, min(CITY_WIDTH, screen_width - (1 if self.compact else 3) - used))
+        table.clear(columns=True)
+        table.add_column(_("Order"), key="order", width=widths["order"])
+        table.add_column(_("Shop"), key="shop", width=widths["shop"])
+        due = _("Due") if self.compact else _("Ship by")
+        table.add_column(due, key="ship_by", width=widths["ship_by"])
+        table.add_column(_("State"), key="state", width=widths["state"])
+        if not self.compact:
+            table.add_column(_("Tracking"), key="tracking", width=widths["tracking"])
+        table.add_column(_("Qty"), key="items", width=widths["items"])
         table.add_column(_("City"), key="city", width=self.city_width)
+        for row, state, shop in zip(rows, states, shops, strict=True):
+            table.add_row(*self.cells(row, state, shop), key=row.key)
 
-    def cells(self, row: OrderRow) -> list[Text]:
-        shop_w, city_w = (SHOP_WIDTH_COMPACT if self.compact else SHOP_WIDTH), self.city_width
+    def cells(self, row: OrderRow, state: Text, shop: Text) -> list[Text]:
+        city_w = self.city_width
         city = f"{row.city}, {row.country}" if row.city else row.country
         if len(city) > city_w and city_w >= 10:  # the country stays: it decides the product
             city = f"{row.city[: city_w - len(row.country) - 3]}…, {row.country}"
@@ -120,17 +173,17 @@ class Columns:
         ship_by = row.ship_by.astimezone().strftime("%m-%d") if row.ship_by else ""
         cells = [
             self.order_cell(row),
-            Text(row.shop if len(row.shop) <= shop_w else row.shop[: shop_w - 1] + "…"),
+            shop,
             Text(
                 ship_by if self.compact else when(row.ship_by, short=True),
                 style="bold red" if overdue else "",
             ),
-            self.state_cell(row),
+            state,
         ]
         if not self.compact:
             cells.append(tracking_cell(self.tracking.get(row.key), self.tracking_width()))
         cells += [
-            Text(str(row.items), justify="right"),
+            Text(str(row.items) + " " * GAP, justify="right"),
             Text(city, no_wrap=True, overflow="ellipsis"),
         ]
         return cells
@@ -152,38 +205,7 @@ class Columns:
                 text.append_text(word)
         return text
 
-    def _city_width(self, table: OrdersTable, shop_names: list[str], screen_width: int) -> int:
-        """What is left of the screen's width for the City column (the other columns are
-        as wide as their longest possible cell)."""
-        shops = [len(name) for name in shop_names]
-        shop_w = SHOP_WIDTH_COMPACT if self.compact else SHOP_WIDTH
-        widths = [
-            20,  # mark + order id
-            max(len(_("Shop")), min(shop_w, max(shops, default=shop_w))),
-            max(len(_("Due") if self.compact else _("Ship by")), 5 if self.compact else 11),
-            self.state_width(),
-            len(_("Qty")),
-        ]
-        if not self.compact:
-            widths.append(self.tracking_width())
-        padding = 2 * table.cell_padding
-        used = sum(w + padding for w in widths) + padding
-        # the page's padding (none at 80 columns: every column counts) and the scrollbar (1)
-        return max(6, min(CITY_WIDTH, screen_width - (1 if self.compact else 3) - used))
-
     def tracking_width(self) -> int:
         """Wide enough for the usual words in the operator's language."""
         words = [_("sent to Amazon"), _("waiting to be sent"), _("marked done by hand")]
         return max(TRACKING_WIDTH, *(len(w) for w in words))
-
-    def state_width(self) -> int:
-        """The widest state cell in the operator's language (the state column's width)."""
-        states = [_(name) for name in STATE_NAMES.values()]
-        cells = [_("label at GLS?"), _("CANCELLED"), *states]
-        # only a labelled or shipped order keeps its state when Amazon cancels it
-        cells += [f"{_(STATE_NAMES[s])} {_('CANCELLED')}" for s in (LABELLED, SHIPPED)]
-        if self.compact:
-            words = [_("REFUSED"), _("waiting"), _("by hand")]
-            cells += [f"{_(STATE_NAMES[LABELLED])} {w}" for w in words]
-            cells += [f"{_(STATE_NAMES[SHIPPED])} {w}" for w in words]
-        return max(len(_("State")), *(len(c) for c in cells))

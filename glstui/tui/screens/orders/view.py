@@ -9,25 +9,38 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import DataTable, Input, Static
 
-from glstui.i18n import _
+from glstui.i18n import N_, _
 from glstui.services.orders_query import (
+    CANCELLED_AFTER_LABEL,
+    CHECK_AT_GLS,
+    HELD_ORDER,
     PAGE_SIZE,
+    REFUSED,
     STATE_PRESETS,
     OrderFilter,
     OrderPage,
     OrdersQuery,
     OrderStates,
     parse_filter,
+    refused_as_cancelled,
 )
 from glstui.services.outbox import TrackingSummary
 from glstui.tui.messages import OutboxChanged, StoreChanged
 from glstui.tui.screens.orders.cells import STATE_NAMES
 from glstui.tui.screens.orders.detail import detail_text
-from glstui.tui.screens.orders.log import OrdersLog
+from glstui.tui.screens.orders.log import NOTE_STYLES, OrdersLog
 from glstui.tui.screens.orders.table import COMPACT_BELOW, Columns, OrdersTable
 from glstui.tui.widgets.footer import KeyFooter
 from glstui.tui.widgets.log_pane import LogPane
 from glstui.tui.widgets.section_bar import SectionBar
+
+#: Why an order is among those to check, in words (services.orders_query decides).
+ATTENTION_WORDS = {
+    CHECK_AT_GLS: N_("a label may already exist at GLS: check the GLS portal, then F"),
+    REFUSED: N_("Amazon refused the tracking code (the details say why)"),
+    CANCELLED_AFTER_LABEL: N_("cancelled on Amazon after labelling: D deletes the label"),
+    HELD_ORDER: N_("held (the details say why)"),
+}
 
 
 class OrdersView(OrdersLog):
@@ -45,6 +58,7 @@ class OrdersView(OrdersLog):
         self.marked: set[str] = set()
         self._loaded = False
         self.columns = Columns(compact=False)
+        self.states = OrderStates()
 
     @property
     def compact(self) -> bool:
@@ -52,11 +66,11 @@ class OrdersView(OrdersLog):
 
     @property
     def tracking(self) -> dict[str, TrackingSummary]:
-        return self.columns.tracking
+        return self.states.tracking
 
     @property
     def pending_labels(self) -> frozenset[str]:
-        return self.columns.pending_labels
+        return self.states.pending_labels
 
     @property
     def svc(self) -> OrdersQuery:
@@ -86,7 +100,7 @@ class OrdersView(OrdersLog):
                 compact=True,
             )
             yield Static("", id="counts")
-            yield OrdersTable(id="orders", cursor_type="row", zebra_stripes=False)
+            yield OrdersTable(id="orders", cursor_type="row", zebra_stripes=False, cell_padding=0)
             yield Static("", id="detail")
             log = LogPane(id="log")
             log.border_title = _("Log")
@@ -101,7 +115,6 @@ class OrdersView(OrdersLog):
             for widget in (self.query_one(".title"), self.query_one("#counts")):
                 widget.styles.padding = (0, 1)
         self.query_svc = OrdersQuery(self.ctx.store, self.ctx.clock)
-        self.columns.add_to(table, self.svc.shop_names(), self.app.size.width)
         self.query_one("#filter").display = False
         self.query_one(LogPane).display = False
         self.query_one("#counts", Static).update(_("Loading orders..."))
@@ -140,6 +153,7 @@ class OrdersView(OrdersLog):
     def _loaded_now(self, states: OrderStates | None = None) -> None:
         self._loaded = True
         if states is not None:
+            self.states = states
             self.columns.tracking = states.tracking
             self.columns.pending_labels = states.pending_labels
         known = {r.key for r in self.query_svc.rows} if self.query_svc else set()
@@ -156,9 +170,8 @@ class OrdersView(OrdersLog):
         self.columns.marked = self.marked
         self.window = page = self.query_svc.page(self.flt, self.window_start)
         self.window_start = page.offset
-        table.clear()
-        for row in page.rows:
-            table.add_row(*self.columns.cells(row), key=row.key)
+        self.columns.set_shops(list(self.svc.shops.values()))
+        self.columns.fill(table, page.rows, self.app.size.width)
         if page.rows:
             keys = [r.key for r in page.rows]
             if current in keys:
@@ -196,12 +209,20 @@ class OrdersView(OrdersLog):
             parts.append(_("{n:,} marked").format(n=len(self.marked)))
         if self.flt.problems:
             parts.append(_("not understood: {words}").format(words=" ".join(self.flt.problems)))
-        refused = sum(1 for t in self.tracking.values() if t.failed)
-        if refused:
-            parts.append(_("{n} refused by Amazon").format(n=refused))
+        if self.states.attention:
+            parts.append(_("{n:,} to check: n").format(n=len(self.states.attention)))
         if self.busy:
             parts.append(f"{self.busy} {self.progress}".strip())
-        counts.update(Text("  ·  ".join(parts)))
+        text = Text("  ·  ".join(parts))
+        if self.note[0]:  # the last action's result (the log has all of it)
+            text.append("\n")
+            text.append(self.note[0], style=NOTE_STYLES.get(self.note[1], ""))
+        counts.update(text)
+
+    def refused_as_cancelled(self, key: str) -> bool:
+        """Amazon refused this order's tracking code because the order is cancelled."""
+        row = self.svc.by_key(key)
+        return refused_as_cancelled(self.tracking.get(key), row.amazon_status if row else "")
 
     def current_key(self) -> str | None:
         table = self.query_one(OrdersTable)
@@ -219,12 +240,12 @@ class OrdersView(OrdersLog):
         detail = self.query_one("#detail", Static)
         key = self.current_key()
         order = self.query_svc.order(key) if key and self.query_svc else None
-        if order is None:
+        if key is None or order is None:
             detail.update("")
             return
         info = self.svc.label_info(order, self.ctx.data_dir)
         shop = self.svc.shops.get(order.integration_id, "")
-        detail.update(detail_text(order, shop, info))
+        detail.update(detail_text(order, shop, info, self.refused_as_cancelled(key)))
 
     @on(OrdersTable.ShiftWindow)
     def _shift_window(self, event: OrdersTable.ShiftWindow) -> None:
@@ -297,6 +318,47 @@ class OrdersView(OrdersLog):
         else:
             self.marked |= visible
         self.show(keep_cursor=True)
+
+    def action_next_attention(self) -> None:
+        """n: the next order that needs the operator, below the cursor (then from the top).
+        When the filter hides every one of them the filter is cleared first, so n never
+        leads nowhere; the status line says why the order needs attention."""
+        if not self.states.attention:
+            self.say(_("Nothing to check: no order is held, refused or waiting for a look."))
+            return
+        page = self.window
+        table = self.query_one(OrdersTable)
+        here = (page.offset + table.cursor_row) if page is not None and table.row_count else -1
+        index = self.svc.next_needing_attention(self.flt, self.states, here)
+        if index is None:
+            self._clear_filter()
+            index = self.svc.next_needing_attention(self.flt, self.states, -1)
+            if index is None:
+                return
+        self.window_start = index
+        self.show(cursor=index % PAGE_SIZE)
+        key = self.current_key()
+        if key is not None:
+            reason = _(ATTENTION_WORDS.get(self.states.attention.get(key, ""), ""))
+            position = list(self.states.attention).index(key) + 1
+            self.say(
+                _("Order {order}: {reason} ({n} of {total} to check)").format(
+                    order=self.svc.order_id(key),
+                    reason=reason,
+                    n=position,
+                    total=len(self.states.attention),
+                ),
+                log=False,
+            )
+
+    def _clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        with box.prevent(Input.Changed):  # it would show the top of the list after the jump
+            box.value = ""
+        box.display = False
+        self.filter_text = ""
+        self.preset = 0
+        self._apply_filter()
 
     def action_refresh(self) -> None:
         self.load()
