@@ -102,7 +102,7 @@ class OrdersView(OrdersLog):
             yield Static("", id="counts")
             yield OrdersTable(id="orders", cursor_type="row", zebra_stripes=False, cell_padding=0)
             yield Static("", id="detail")
-            log = LogPane(id="log")
+            log = LogPane(id="log", wrap=True)
             log.border_title = _("Log")
             yield log
         yield KeyFooter()
