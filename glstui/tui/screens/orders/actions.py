@@ -95,7 +95,7 @@ class OrderActions(OrdersView):
         done |= {o.order_key for o in run.outcomes if o.status == labelling.HOLD}
         self.marked -= done
         if run.error and not run.outcomes:
-            self.say(_("No labels: {error}").format(error=run.error), ERROR)
+            self.say(run.error, ERROR, log=False)  # the run's report logged it
             return
         lines = [
             _("Labelled {n}").format(n=run.labelled)

@@ -38,6 +38,17 @@ KNOWN_REASONS = (
     HELD_BY_RULE,
     TOO_HEAVY,
 )
+#: Amazon's order statuses in the words Seller Central uses (others are shown as Amazon sent
+#: them).
+AMAZON_STATUSES = {
+    "PENDING": N_("pending"),
+    "UNSHIPPED": N_("unshipped"),
+    "PARTIALLY_SHIPPED": N_("partially shipped"),
+    "SHIPPED": N_("shipped"),
+    "CANCELED": N_("cancelled"),
+    "CANCELLED": N_("cancelled"),
+    "UNFULFILLABLE": N_("unfulfillable"),
+}
 SERVICE_NAMES = {
     "saturdayService": N_("Saturday"),
     "shopDeliveryService": N_("ParcelShop"),
@@ -198,7 +209,8 @@ def detail_text(
         "PARTIALLY_SHIPPED",
     )  # Amazon's status at the import: we labelled (and told Amazon) since then
     if order.amazon_status and not stale:
-        text.append(f"  Amazon: {order.amazon_status}", style="dim")
+        status = AMAZON_STATUSES.get(order.amazon_status)
+        text.append(f"  Amazon: {_(status) if status else order.amazon_status}", style="dim")
     text.append("\n")
     if order.hold_reason:
         loud = order.state == CANCELLED or order.amazon_status == "CANCELLED"

@@ -36,10 +36,10 @@ from glstui.tui.widgets.section_bar import SectionBar
 
 #: Why an order is among those to check, in words (services.orders_query decides).
 ATTENTION_WORDS = {
-    CHECK_AT_GLS: N_("a label may already exist at GLS: check the GLS portal, then F"),
-    REFUSED: N_("Amazon refused the tracking code (the details say why)"),
+    CHECK_AT_GLS: N_("a label may exist at GLS: check the GLS portal, then F"),
+    REFUSED: N_("Amazon refused the tracking code"),
     CANCELLED_AFTER_LABEL: N_("cancelled on Amazon after labelling: D deletes the label"),
-    HELD_ORDER: N_("held (the details say why)"),
+    HELD_ORDER: N_("held"),
 }
 
 
@@ -341,15 +341,8 @@ class OrdersView(OrdersLog):
         if key is not None:
             reason = _(ATTENTION_WORDS.get(self.states.attention.get(key, ""), ""))
             position = list(self.states.attention).index(key) + 1
-            self.say(
-                _("Order {order}: {reason} ({n} of {total} to check)").format(
-                    order=self.svc.order_id(key),
-                    reason=reason,
-                    n=position,
-                    total=len(self.states.attention),
-                ),
-                log=False,
-            )
+            total = len(self.states.attention)
+            self.say(f"{position}/{total}: {reason}", log=False)
 
     def _clear_filter(self) -> None:
         box = self.query_one("#filter", Input)
