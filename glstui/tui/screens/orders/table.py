@@ -115,6 +115,7 @@ class Columns:
 
     compact: bool
     city_width: int = CITY_WIDTH
+    tracking_w: int = TRACKING_WIDTH
     now: datetime | None = None
     marked: set[str] = field(default_factory=set)
     tracking: dict[str, TrackingSummary] = field(default_factory=dict)
@@ -142,7 +143,18 @@ class Columns:
         widths = {key: width + GAP for key, width in widths.items()}  # the gap is in the column
         used = sum(widths.values()) + 2 * table.cell_padding * (len(widths) + 1)
         # the page's padding (none at 80 columns: every column counts) and the scrollbar (1)
-        self.city_width = max(6, min(CITY_WIDTH, screen_width - (1 if self.compact else 3) - used))
+        left = screen_width - (1 if self.compact else 3) - used
+        cities = [len(f"{r.city}, {r.country}" if r.city else r.country) for r in rows]
+        self.city_width = max(6, min(CITY_WIDTH, left, max(cities, default=CITY_WIDTH)))
+        if not self.compact:  # what City does not need widens Tracking (Amazon's words)
+            longest = max(
+                (self.tracking[r.key].text for r in rows if r.key in self.tracking),
+                key=len,
+                default="",
+            )
+            extra = min(left - self.city_width, len(longest) + GAP - widths["tracking"])
+            widths["tracking"] += max(0, extra)
+            self.tracking_w = widths["tracking"] - GAP
         table.clear(columns=True)
         table.add_column(_("Order"), key="order", width=widths["order"])
         table.add_column(_("Shop"), key="shop", width=widths["shop"])
@@ -181,7 +193,7 @@ class Columns:
             state,
         ]
         if not self.compact:
-            cells.append(tracking_cell(self.tracking.get(row.key), self.tracking_width()))
+            cells.append(tracking_cell(self.tracking.get(row.key), self.tracking_w))
         cells += [
             Text(str(row.items) + " " * GAP, justify="right"),
             Text(city, no_wrap=True, overflow="ellipsis"),
