@@ -9,6 +9,8 @@ pane while it runs.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from textual import work
 
@@ -77,7 +79,7 @@ class OrderActions(OrdersView):
 
     @work(exclusive=True, group=ACTIONS)
     async def run_labels(self, keys: list[str], force: bool = False) -> None:
-        try:
+        with self._action():
             lock = await self._exclusive()
             async with lock:
                 run = await labelling.create_labels(
@@ -85,10 +87,6 @@ class OrderActions(OrdersView):
                 )
             self.last_run = run
             self._after_labels(run)
-        except GlstuiError as exc:  # finally: never leave the screen busy
-            self._failed(exc)
-        finally:
-            self._finish()
 
     def _after_labels(self, run: labelling.LabelRun) -> None:
         done = {o.order_key for o in run.outcomes if o.status in (labelling.DONE, labelling.SKIP)}
@@ -127,9 +125,18 @@ class OrderActions(OrdersView):
         level = ERROR if bad else WARNING if (run.held or run.error) else INFO
         self.say(" · ".join(lines), level)
 
-    def _failed(self, exc: GlstuiError) -> None:
-        error = errors.operator_message(exc, None)
-        self.say(error, ERROR)
+    @contextmanager
+    def _action(self) -> Iterator[None]:
+        """The body of one action's worker: an error goes to the log and the status line,
+        and the screen is never left busy (the counts line says what runs)."""
+        try:
+            yield
+        except MissingCredentials as exc:
+            self.say(str(exc), ERROR)
+        except GlstuiError as exc:
+            self.say(errors.operator_message(exc, None), ERROR)
+        finally:
+            self._finish()
 
     # p: reprint
 
@@ -142,7 +149,7 @@ class OrderActions(OrdersView):
 
     @work(exclusive=True, group=ACTIONS)
     async def run_reprint(self, key: str) -> None:
-        try:
+        with self._action():
             result = await labelling.reprint_order_label(self.ctx, key, self.report)
             if result.printed:
                 text = _("Label of order {order} sent to the printer.").format(
@@ -153,10 +160,6 @@ class OrderActions(OrdersView):
                 self.say(result.message)
             else:
                 self.say(result.message, WARNING)
-        except GlstuiError as exc:
-            self._failed(exc)
-        finally:
-            self._finish()
 
     # D / ctrl+d: delete the label at GLS
 
@@ -200,7 +203,7 @@ class OrderActions(OrdersView):
 
     @work(exclusive=True, group=ACTIONS)
     async def run_delete(self, key: str) -> None:
-        try:
+        with self._action():
             lock = await self._exclusive()
             async with lock:
                 result = await labelling.delete_order_label(self.ctx, key, self.report)
@@ -210,10 +213,6 @@ class OrderActions(OrdersView):
                 self.say(_("Label not deleted: {why}").format(why=result.message), ERROR)
             else:
                 self.say(result.message, WARNING)
-        except GlstuiError as exc:
-            self._failed(exc)
-        finally:
-            self._finish()
 
     # r: retry a refused confirmation;  m: mark it done by hand
 
@@ -242,7 +241,7 @@ class OrderActions(OrdersView):
     @work(exclusive=True, group=ACTIONS)
     async def run_retry(self, key: str) -> None:
         order_id = self._order_id(key)
-        try:
+        with self._action():
             lock = await self._exclusive()
             async with lock:
                 queued = await asyncio.to_thread(
@@ -270,12 +269,6 @@ class OrderActions(OrdersView):
                     ),
                     WARNING,
                 )
-        except MissingCredentials as exc:
-            self.say(str(exc), ERROR)
-        except GlstuiError as exc:
-            self._failed(exc)
-        finally:
-            self._finish()
 
     def action_mark_done(self) -> None:
         key = self.current_key()
@@ -315,7 +308,7 @@ class OrderActions(OrdersView):
             for entry_id in entry_ids:
                 outbox.mark_done(self.ctx.store, entry_id, self.ctx.clock)
 
-        try:
+        with self._action():
             lock = await self._exclusive()
             async with lock:
                 await asyncio.to_thread(mark)
@@ -323,10 +316,6 @@ class OrderActions(OrdersView):
                 order=order_id
             )
             self.say(text)
-        except GlstuiError as exc:
-            self._failed(exc)
-        finally:
-            self._finish()
 
     # F: a label may already exist at GLS
 
