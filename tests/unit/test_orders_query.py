@@ -9,7 +9,14 @@ import pytest
 from glstui.domain.clock import FixedClock
 from glstui.domain.integration import Integration
 from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW
-from glstui.services.orders_query import OrdersQuery, parse_filter
+from glstui.domain.shipment import FAILED, OutboxEntry
+from glstui.services.orders_query import (
+    HELD_ORDER,
+    REFUSED,
+    OrdersQuery,
+    parse_filter,
+    refused_as_cancelled,
+)
 from glstui.store import Store
 from glstui.store.sample import make_order
 
@@ -101,3 +108,51 @@ def test_kept_orders_of_a_deleted_shop_show_its_name_not_its_id(query):
     integrations.delete(query.store, NoSecrets(), "s1", keep_orders=True)
     query.load()
     assert {r.shop for r in query.rows} == {"Winkel Noord (deleted shop)", "Amazon Zuid"}
+
+
+def _failed(key: str, error: str) -> OutboxEntry:
+    integration_id, order_id = key.split(":", 1)
+    return OutboxEntry(
+        id=f"s-{order_id}:1",
+        shipment_id=f"s-{order_id}",
+        order_key=key,
+        integration_id=integration_id,
+        order_id=order_id,
+        package_reference_id="1",
+        state=FAILED,
+        last_error=error,
+    )
+
+
+def test_orders_to_check_are_held_refused_and_labelled_then_cancelled(query):
+    """New, shipped and plain cancelled orders are not 'to check': nothing to do there."""
+    labelled = next(r for r in query.rows if r.state == LABELLED)
+    with query.store.write() as tx:
+        tx.outbox.put(_failed(labelled.key, "400 InvalidInput: The order has been cancelled."))
+    states = query.states()
+    held = {r.key for r in query.rows if r.state == HELD}
+    assert states.attention == {**dict.fromkeys(held, HELD_ORDER), labelled.key: REFUSED}
+    assert list(states.attention) == [r.key for r in query.rows if r.key in states.attention]
+    summary = states.tracking[labelled.key]
+    assert refused_as_cancelled(summary)
+    assert not refused_as_cancelled(query.tracking(query.rows[0].key))
+
+
+def test_a_refusal_for_another_reason_is_not_taken_for_a_cancel(query):
+    row = next(r for r in query.rows if r.state == LABELLED)
+    with query.store.write() as tx:
+        tx.outbox.put(_failed(row.key, "400 InvalidInput: packageReferenceId is not valid."))
+    summary = query.states().tracking[row.key]
+    assert summary.failed and not refused_as_cancelled(summary)
+    assert refused_as_cancelled(summary, amazon_status="CANCELLED")  # a later import says so
+
+
+def test_next_to_check_goes_down_the_filtered_list_and_wraps(query):
+    states = query.states()
+    flt = parse_filter("", TODAY)
+    rows = query.filtered(flt)
+    held = [i for i, r in enumerate(rows) if r.state == HELD]
+    assert query.next_needing_attention(flt, states, -1) == held[0]
+    assert query.next_needing_attention(flt, states, held[0]) == held[1]
+    assert query.next_needing_attention(flt, states, held[-1]) == held[0]  # round to the top
+    assert query.next_needing_attention(parse_filter("state:new", TODAY), states, -1) is None

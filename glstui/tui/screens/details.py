@@ -3,6 +3,10 @@
 ctrl+s saves (Update), ctrl+d deletes (modal), esc goes back and asks first when something
 was changed and not saved. The name is required, trimmed and unique; a wrong name is said
 right under the field and nothing is saved.
+
+ctrl+s stays on the screen (ctrl+r rules and ctrl+k connect often follow a rename) and says
+so on the screen, under the buttons, until the form is changed again: "Saved 'name' at
+08:00; esc goes back to the list." A toast alone was missed (and covered the form).
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ from typing import Any, ClassVar
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
@@ -57,12 +61,12 @@ class DetailsScreen(BaseScreen):
         "Amazon as soon as a label is made; Amazon then marks the order shipped. "
         "An inactive shop is skipped by imports."
     )
-    BINDINGS: ClassVar[list[Any]] = [
-        Binding("ctrl+s", "save", N_("Update"), priority=True),
-        Binding("ctrl+d", "delete", N_("Delete"), priority=True),
-        Binding("ctrl+k", "connect", N_("Connect"), priority=True),
-        Binding("ctrl+r", "rules", N_("Shipping rules"), priority=True),
-        Binding("escape", "back", N_("Back")),
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", N_("Update"), priority=True, id="details.save"),
+        Binding("ctrl+d", "delete", N_("Delete"), priority=True, id="details.delete"),
+        Binding("ctrl+k", "connect", N_("Connect"), priority=True, id="details.connect"),
+        Binding("ctrl+r", "rules", N_("Shipping rules"), priority=True, id="details.rules"),
+        Binding("escape", "back", N_("Back"), id="details.back"),
     ]
 
     def __init__(self, integration_id: str) -> None:
@@ -92,6 +96,7 @@ class DetailsScreen(BaseScreen):
                 yield Button(_("Connect") + " ^k", id="connect", compact=True)
                 yield Button(_("Delete") + " ^d", id="delete", variant="error", compact=True)
                 yield Button(_("Back") + " esc", id="back", compact=True)
+            yield Static("", id="saved", classes="hint")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -153,6 +158,15 @@ class DetailsScreen(BaseScreen):
     def _name_changed(self, event: Input.Changed) -> None:
         problem = svc.check_name(self.ctx.store, event.value, self.integration_id)
         self._show_name_error(problem)
+        self._show_saved()
+
+    @on(Checkbox.Changed)
+    def _switch_changed(self) -> None:
+        self._show_saved()
+
+    def _show_saved(self, text: str = "") -> None:
+        """The line under the buttons: what was saved, until the form changes again."""
+        self.query_one("#saved", Static).update(Text(text, style="bold green"))
 
     def _show_name_error(self, problem: str | None) -> None:
         error = self.query_one("#name-error", Static)
@@ -200,10 +214,16 @@ class DetailsScreen(BaseScreen):
             self.notify(user_message(err), severity="error", markup=False)
             return False
         self.integration = updated
-        self.query_one("#shop_name", Input).value = updated.shop_name
+        with self.prevent(Input.Changed):
+            self.query_one("#shop_name", Input).value = updated.shop_name
         self._show_name_error(None)
         self.show_info()
-        self.notify(_("Saved '{name}'.").format(name=updated.shop_name), markup=False)
+        at = self.ctx.clock.now().astimezone().strftime("%H:%M")
+        self._show_saved(
+            _("Saved '{name}' at {time}; esc goes back to the list.").format(
+                name=updated.shop_name, time=at
+            )
+        )
         return True
 
     def action_connect(self) -> None:
@@ -232,11 +252,13 @@ class DetailsScreen(BaseScreen):
         integration = self.integration
         count = svc.order_count(self.ctx.store, integration.id)
 
-        def answered(result: dict[str, bool] | None) -> None:
-            if not result:
+        def answered(result: object) -> None:
+            # DeleteShopModal dismisses with {"keep_orders": bool}, or None when kept
+            if not isinstance(result, dict):
                 return
+            keep = bool(result.get("keep_orders"))
             try:
-                svc.delete(self.ctx.store, self.ctx.secrets, integration.id, result["keep_orders"])
+                svc.delete(self.ctx.store, self.ctx.secrets, integration.id, keep)
             except GlstuiError as err:
                 self.notify(user_message(err), severity="error", markup=False)
                 return

@@ -11,6 +11,7 @@ bars appear above it) or grows no longer is: the end of the log would stay off s
 
 from __future__ import annotations
 
+import textwrap
 from collections import deque
 from typing import Any
 
@@ -47,7 +48,7 @@ class LogPane(ReportErrors, Log):
         border-title-align: left;
         background: $surface;
         overflow-y: auto;
-        scrollbar-size-horizontal: 0;  /* long lines: left/right scroll; the file has them all */
+        scrollbar-size-horizontal: 0;  /* long lines wrap (add); left/right scroll for the rest */
     }
     LogPane:focus {
         border: round $accent;
@@ -55,13 +56,19 @@ class LogPane(ReportErrors, Log):
     """
 
     def __init__(
-        self, *, max_lines: int = 5000, flush_interval: float = 0.1, **kwargs: Any
+        self,
+        *,
+        max_lines: int = 5000,
+        flush_interval: float = 0.1,
+        wrap: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(highlight=True, max_lines=max_lines, auto_scroll=True, **kwargs)
         self.highlighter = LevelHighlighter()
         self.flush_interval = flush_interval
         self._pending: deque[str] = deque()
         self.following = True  # keep the last line in view (until the operator scrolls up)
+        self.wrap = wrap  # long lines wrap at spaces instead of running off the right edge
 
     def on_mount(self) -> None:
         self.set_interval(self.flush_interval, self.flush)
@@ -84,11 +91,28 @@ class LogPane(ReportErrors, Log):
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
 
     def add(self, text: str, level: str = INFO, when: str = "") -> None:
-        """Queue one line; `when` is HH:MM:SS (from the app's clock)."""
+        """Queue one line; `when` is HH:MM:SS (from the app's clock). With `wrap`, a line
+        longer than the pane wraps at spaces (continued under its text, with the same level
+        mark), so a tracking code or parcel number at its end is not cut off at 80 columns."""
         stamp = when or "        "
         mark = LEVEL_MARKS.get(level, LEVEL_MARKS[INFO])
+        width = max(20, self._text_width() - _PREFIX - len(mark) - 1) if self.wrap else 0
         for part in text.splitlines() or [""]:
-            self._pending.append(f"{stamp} {mark} {part}")
+            pieces = self._wrapped(part, width)
+            self._pending.append(f"{stamp} {mark} {pieces[0]}")
+            self._pending.extend(f"{' ' * _PREFIX}{mark} {piece}" for piece in pieces[1:])
+
+    @staticmethod
+    def _wrapped(part: str, width: int) -> list[str]:
+        if not width or len(part) <= width:
+            return [part]
+        return textwrap.wrap(part, width, break_long_words=False, break_on_hyphens=False)
+
+    def _text_width(self) -> int:
+        """Columns a line can use: the pane's, or (hidden, so not laid out) the terminal's
+        less the border, the scrollbar and the page's padding."""
+        width = self.scrollable_content_region.width
+        return width if width > 0 else self.app.size.width - 6
 
     @property
     def pending(self) -> int:
