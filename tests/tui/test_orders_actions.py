@@ -136,7 +136,7 @@ async def test_marked_orders_get_labels_and_amazon_gets_the_tracking(world) -> N
         for key in (first, second):
             assert world.order(key).state == SHIPPED
             assert cell(screen, key, "state") == "shipped"
-            assert cell(screen, key, "tracking") == "sent to Amazon"
+            assert cell(screen, key, "tracking") == "verified at Amazon"  # read back
         parcels = {s.order_id: s.parcel_numbers[0] for s in world.shipments()}
         for key in (first, second):
             (package,) = world.sandbox.orders[oid(key)].packages

@@ -52,7 +52,7 @@ def tracking_cell(summary: TrackingSummary | None, width: int = TRACKING_WIDTH) 
     """The Tracking column: "sent to Amazon", "waiting to be sent", "refused by Amazon: ..."."""
     if summary is None or not summary.total:
         return Text("")
-    text = summary.text
+    text = summary.checked_text
     if len(text) > width:
         text = text[: width - 1] + "…"
     style = LOUD if summary.failed else "bold" if summary.pending else "dim"

@@ -148,7 +148,7 @@ class Columns:
         self.city_width = max(6, min(CITY_WIDTH, left, max(cities, default=CITY_WIDTH)))
         if not self.compact:  # what City does not need widens Tracking (Amazon's words)
             longest = max(
-                (self.tracking[r.key].text for r in rows if r.key in self.tracking),
+                (self.tracking[r.key].checked_text for r in rows if r.key in self.tracking),
                 key=len,
                 default="",
             )
