@@ -68,11 +68,15 @@ async def test_an_edited_seller_id_is_not_trusted(sandbox: Sandbox, tmp_path: Pa
     redirect = _approve(pending.url, DEMO_SELLER_ID)
     redirect["selling_partner_id"] = EVIL  # the pasted text names another seller
     pasted = f"{sandbox.base_url}/glstui/redirect?{urlencode(redirect)}"
-    result = await connect.finish_checked(ctx, pending, pasted)
-    shop = result.integration
+    shop = await connect.finish(ctx, pending, pasted)
     assert shop.connected
     assert shop.selling_partner_id is None
     assert EVIL not in shop.shop_name
+    again = connect.reconnect(ctx, shop.id)  # the warning says what was not stored
+    redirect = _approve(again.url, DEMO_SELLER_ID) | {"selling_partner_id": EVIL}
+    result = await connect.finish_checked(
+        ctx, again, f"{sandbox.base_url}/glstui/redirect?{urlencode(redirect)}"
+    )
     assert any(EVIL in w and "did not confirm" in w for w in result.warnings)
 
 

@@ -108,6 +108,8 @@ class AddShopScreen(BaseScreen):
             options.add_option(Selection(f"{m.code}  {m.domain}", m.id, m.code == "NL"))
         if region != "EU" and options.option_count:
             options.select(options.get_option_at_index(0))
+        if options.option_count:
+            options.highlighted = 0  # space ticks at once, no arrow needed first
         self.show_site()
 
     def show_site(self) -> None:

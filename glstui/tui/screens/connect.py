@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -43,6 +43,22 @@ __all__ = ["REGION_NAMES", "AddShopScreen", "ConnectScreen", "HandOffModal", "qr
 QR_MIN_LEFT = 60  # columns the instructions need next to the QR code
 PASTE_HINT = N_("paste here: https://...?spapi_oauth_code=...&state=...")
 PASTE_LABEL = N_("3. Paste the address Amazon sends you to, then enter:")
+
+
+class PasteInput(Input):
+    """The paste field: a pasted address that the terminal or a mail wrapped over several
+    lines is taken whole (Textual's Input keeps only the first line of a paste)."""
+
+    def _on_paste(self, event: events.Paste) -> None:
+        event.stop()
+        event.prevent_default()  # Input's own handler would add the first line again
+        text = "".join(event.text.split())
+        if not text:
+            return
+        if self.selection.is_empty:
+            self.insert_text_at_cursor(text)
+        else:
+            self.replace(text, *self.selection)
 
 
 def qr_fits(url: str, width: int, height: int) -> bool:
@@ -123,7 +139,7 @@ class ConnectScreen(BaseScreen):
                         id="step2",
                     )
                     yield Static(_(PASTE_LABEL), id="paste-label")
-                    yield Input(id="paste", compact=True, placeholder=_(PASTE_HINT))
+                    yield PasteInput(id="paste", compact=True, placeholder=_(PASTE_HINT))
                     yield Static("", id="countdown", classes="hint")
                     yield Static("", id="result")
                     with Horizontal(classes="buttons", id="done-buttons"):
