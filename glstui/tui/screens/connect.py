@@ -98,6 +98,7 @@ class ConnectScreen(BaseScreen):
     CSS = """
     #connect-page > Static { height: auto; padding: 0 1; }
     #connect-page > #url { padding: 0; margin: 0; }
+    #connect-page > #link-keys { margin: 0; }
     #connect-body { height: auto; }
     #handoff { width: 1fr; height: auto; padding: 0 1; }
     #handoff > Static { height: auto; }
