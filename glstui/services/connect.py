@@ -199,9 +199,7 @@ def literal_id(text: str) -> str:
     return clean if len(clean) <= 30 else clean[:29] + "\u2026"
 
 
-async def connect_private(
-    ctx: Any, integration_id: str, refresh_token: str, selling_partner_id: str | None = None
-) -> Integration:
+async def connect_private(ctx: Any, integration_id: str, refresh_token: str) -> Integration:
     """A private (self-authorized) app: check the pasted refresh token with one LWA refresh."""
     token = "".join(refresh_token.split())
     if not token:
@@ -219,8 +217,7 @@ async def connect_private(
     async with ctx.http_client() as http:
         client = ctx.amazon_client(http)
         await client.check_refresh_token(token)
-    spid = (selling_partner_id or "").strip() or None
-    return _connected(ctx, integration_id, token, spid)
+    return _connected(ctx, integration_id, token, None)  # no seller id is pasted with it
 
 
 async def test_connection(ctx: Any, integration_id: str | None = None) -> str:

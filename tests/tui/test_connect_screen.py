@@ -261,3 +261,20 @@ async def test_reconsent_due_and_one_key_reconnect(ctx: AppContext, sandbox: San
     with pytest.raises(connect.AmazonError):
         async with ctx.http_client() as http:
             await ctx.amazon_client(http).check_refresh_token(old_token or "")
+
+
+async def test_an_expired_link_is_replaced_on_the_spot(ctx: AppContext, sandbox: Sandbox) -> None:
+    app = GlsApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("n", "ctrl+s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ConnectScreen)
+        old_url = screen.pending.url
+        redirect = await approve_in_browser(old_url)
+        sandbox.clock.advance(31 * 60)  # the operator came back after the link's 30 minutes
+        await paste(pilot, redirect)
+        assert "made a new one above" in shown(app, "#result")
+        assert screen.pending.url != old_url and shown(app, "#url") == screen.pending.url
+        await paste(pilot, await approve_in_browser(screen.pending.url))
+        assert isinstance(app.screen, IntegrationsScreen)

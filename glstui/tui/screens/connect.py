@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -32,38 +32,17 @@ from glstui.services import demo_consent
 from glstui.services import integrations as svc
 from glstui.tui.screens.add_shop import REGION_NAMES, AddShopScreen
 from glstui.tui.screens.base import BaseScreen
+from glstui.tui.screens.connect_link import PasteInput, link_keys, qr_fits, tunnel_text
 from glstui.tui.screens.handoff import HandOffModal
 from glstui.tui.screens.integrations import user_message
 from glstui.tui.widgets.footer import KeyFooter
-from glstui.tui.widgets.qr import QRCode, qr_size
+from glstui.tui.widgets.qr import QRCode
 from glstui.tui.widgets.section_bar import SectionBar
 
 __all__ = ["REGION_NAMES", "AddShopScreen", "ConnectScreen", "HandOffModal", "qr_fits"]
 
-QR_MIN_LEFT = 60  # columns the instructions need next to the QR code
 PASTE_HINT = N_("paste here: https://...?spapi_oauth_code=...&state=...")
 PASTE_LABEL = N_("3. Paste the address Amazon sends you to, then enter:")
-
-
-class PasteInput(Input):
-    """The paste field: a pasted address that the terminal or a mail wrapped over several
-    lines is taken whole (Textual's Input keeps only the first line of a paste)."""
-
-    def _on_paste(self, event: events.Paste) -> None:
-        event.stop()
-        event.prevent_default()  # Input's own handler would add the first line again
-        text = "".join(event.text.split())
-        if not text:
-            return
-        if self.selection.is_empty:
-            self.insert_text_at_cursor(text)
-        else:
-            self.replace(text, *self.selection)
-
-
-def qr_fits(url: str, width: int, height: int) -> bool:
-    cols, rows = qr_size(url)
-    return width >= cols + QR_MIN_LEFT and height >= rows + 12
 
 
 class ConnectScreen(BaseScreen):
@@ -192,21 +171,10 @@ class ConnectScreen(BaseScreen):
         box = self.query_one("#qr-box", Vertical)
         box.query(QRCode).remove()  # finishes later: the new code must not reuse an id
         box.mount(QRCode(url))
-        tunnel = demo_consent.ssh_tunnel_line(url)
+        tunnel = tunnel_text(url, self.ctx.endpoints.is_sandbox)
         hint = self.query_one("#tunnel", Static)
-        hint.display = bool(tunnel) or self.ctx.endpoints.is_sandbox
-        lines = []
-        if tunnel:
-            lines.append(
-                _(
-                    "This demo's Seller Central runs on this server's loopback. On your own "
-                    "computer run this first, then open the link there:"
-                )
-            )
-            lines.append(tunnel)
-        if self.ctx.endpoints.is_sandbox:
-            lines.append(_("Demo: ctrl+a approves as the demo seller from here."))
-        hint.update(Text("\n".join(lines)))
+        hint.display = bool(tunnel)
+        hint.update(Text(tunnel))
         self.place_qr()
         self.tick()
 
@@ -216,19 +184,8 @@ class ConnectScreen(BaseScreen):
         size = self.app.size
         fits = qr_fits(self.pending.url, size.width, size.height) and not self.connected
         self.query_one("#qr-box").display = fits
-        keys = [_("ctrl+y copies it")]
-        if connect_svc.local_browser_available():
-            keys.append(_("ctrl+o opens it here"))
-        if self.beta:
-            keys.append(_("version=beta for a draft app (ctrl+b removes it)"))
-        else:
-            keys.append(_("draft app (Amazon says MD1000)? ctrl+b"))
-        if not fits and not self.connected:
-            cols, rows = qr_size(self.pending.url)
-            keys.append(
-                _("a QR code shows at {w}x{h} or larger").format(w=cols + QR_MIN_LEFT, h=rows + 12)
-            )
-        self.query_one("#link-keys", Static).update(" · ".join(keys))
+        keys = link_keys(self.pending.url, beta=self.beta, qr_shown=fits or self.connected)
+        self.query_one("#link-keys", Static).update(keys)
 
     def on_resize(self) -> None:
         self.place_qr()
