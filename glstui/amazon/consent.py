@@ -45,7 +45,9 @@ __all__ = [
 CONSENT_TTL = timedelta(minutes=30)
 
 _MD_CODE = re.compile(r"\bMD\d{4}\b")
-_CODE_SHAPE = re.compile(r"^[A-Za-z0-9._~\-]{8,512}$")
+# A bare code is one word of URL-safe characters (Amazon's are about 20 letters); text with
+# spaces inside, or a short word, is not a code and is refused here, not by Amazon.
+_CODE_SHAPE = re.compile(r"^[A-Za-z0-9._~\-]{16,512}$")
 _TRIM = " \t\r\n\"'`<>\u00a0\u200b"
 
 
@@ -65,8 +67,12 @@ class ConsentRequest:
 
 @dataclass(frozen=True)
 class ConsentGrant:
+    """What the paste gave. A bare code carries no `state` and no seller id: `state_checked`
+    False means glstui could not check that the code came from its own consent link."""
+
     code: str
     selling_partner_id: str | None = None
+    state_checked: bool = True
 
     def __repr__(self) -> str:
         return f"ConsentGrant(selling_partner_id={self.selling_partner_id!r})"
@@ -125,9 +131,9 @@ def parse_pasted(text: str, request: ConsentRequest, clock: Clock) -> ConsentGra
                 "token goes in the 'paste refresh token' field instead."
             )
         )
-    if not _CODE_SHAPE.match(compact):
+    if len(raw.split()) > 1 or not _CODE_SHAPE.match(compact):
         raise MissingCode()
-    return ConsentGrant(code=compact)
+    return ConsentGrant(code=compact, state_checked=False)
 
 
 def _from_query(text: str, request: ConsentRequest) -> ConsentGrant:

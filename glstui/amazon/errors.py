@@ -43,8 +43,8 @@ class GrantRevoked(AmazonError):
 
 
 _CODE_REFUSED = N_(
-    "Amazon did not accept the authorization code. A code is valid for 5 minutes and "
-    "can be used only once: start the connection again, click Confirm in Seller Central "
+    "Amazon did not accept the authorization code: a code is valid for 5 minutes and can "
+    "be used only once. Open the same consent link again, click Confirm in Seller Central "
     "and paste the new address right away."
 )
 
@@ -131,9 +131,9 @@ class StateMismatch(ConsentError):
     def __init__(self) -> None:
         super().__init__(
             N_(
-                "The pasted address does not belong to this connection request (its 'state' does "
-                "not match). Use the address from the consent link glstui showed just now, or "
-                "start the connection again."
+                "The pasted address does not belong to this connection request: its 'state' does "
+                "not match the link shown here (it comes from an older or another link). Open "
+                "the link shown here, click Confirm and paste the address you land on."
             )
         )
 
@@ -166,9 +166,9 @@ class MissingCode(ConsentError):
 
 CONSENT_PAGE_ERRORS: dict[str, str] = {
     "MD1000": N_(
-        "the app is still a draft and the link lacked version=beta, or the link used the LWA "
-        "client id instead of the app id (amzn1.sp.solution...). Check the app id under Keys "
-        "and whether the app is published."
+        "the app is still a draft and the link lacked version=beta (press ctrl+b for a link "
+        "with it), or the link used the LWA client id instead of the app id "
+        "(amzn1.sp.solution...): check the app id under Keys."
     ),
     "MD5101": N_(
         "the redirect address is not registered for this app. Register it in the Developer "
@@ -188,7 +188,8 @@ CONSENT_PAGE_ERRORS: dict[str, str] = {
     ),
     "MD4100": N_(
         "Amazon cannot find the application. Check the app id under Keys (it starts with "
-        "amzn1.sp.solution.) and that the app is published or you used version=beta."
+        "amzn1.sp.solution.) and that the app is published, or press ctrl+b for a link with "
+        "version=beta while it is a draft."
     ),
 }
 

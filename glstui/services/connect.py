@@ -9,12 +9,13 @@ go to the secret store only. Errors are the typed Amazon errors; show their .use
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from glstui.amazon.consent import ConsentRequest, parse_pasted, start_consent
 from glstui.amazon.errors import AmazonError
 from glstui.amazon.regions import MARKETPLACES_BY_ID, marketplaces_in
+from glstui.amazon.sellers import SellerCheck, check_seller
 from glstui.domain.integration import CONNECTED, DRAFT, Integration
 from glstui.i18n import N_, _
 from glstui.services import audit
@@ -115,21 +116,90 @@ def reconnect(
     return PendingConsent(integration.id, request)
 
 
+@dataclass
+class ConnectResult:
+    """A connected shop and what glstui could not check on the way (operator's words)."""
+
+    integration: Integration
+    warnings: list[str] = field(default_factory=list)
+
+
 async def finish(ctx: Any, pending: PendingConsent, pasted: str) -> Integration:
     """Read the pasted redirect address (or code), exchange the code, store the token."""
+    return (await finish_checked(ctx, pending, pasted)).integration
+
+
+async def finish_checked(ctx: Any, pending: PendingConsent, pasted: str) -> ConnectResult:
+    """`finish`, also saying what could not be checked.
+
+    The seller id is stored only when Amazon confirmed it for the new token (see
+    glstui/amazon/sellers.py): an id read from pasted text alone could name the shop after,
+    and match it with, another seller. A bare code has no `state` to check and no seller id.
+    """
     grant = parse_pasted(pasted, pending.request, ctx.clock)
-    svc.get(ctx.store, pending.integration_id)  # still there? (else IntegrationNotFound)
+    integration = svc.get(ctx.store, pending.integration_id)  # else IntegrationNotFound
+    warnings: list[str] = []
+    if not grant.state_checked:
+        warnings.append(
+            _(
+                "Only the code was pasted, so glstui could not check that it comes from the "
+                "link shown here (the full address also holds 'state'): make sure you "
+                "approved it yourself, just now."
+            )
+        )
+    known = integration.selling_partner_id  # confirmed when the shop was connected before
+    claimed = grant.selling_partner_id or known
+    seller_id: str | None = None
     async with ctx.http_client() as http:
         client = ctx.amazon_client(http)
         refresh_token = await client.exchange_code(
             grant.code, redirect_uri=pending.request.redirect_uri
         )
-    return _connected(ctx, pending.integration_id, refresh_token, grant.selling_partner_id)
+        if claimed:
+            check = await check_seller(
+                client, refresh_token, integration.region, claimed, default_marketplace(integration)
+            )
+            if check is SellerCheck.VERIFIED:
+                seller_id = claimed
+            else:
+                warnings.append(
+                    _(
+                        "Amazon did not confirm the seller id {seller} for this authorization, "
+                        "so glstui did not store it: the shop keeps its name and is not "
+                        "matched with other shops of that seller."
+                    ).format(seller=literal_id(claimed))
+                )
+    if not claimed:
+        warnings.append(
+            _(
+                "No seller id came with the code, so the shop is named as it was and is not "
+                "matched with other shops of the same seller."
+            )
+        )
+    if known and seller_id and seller_id != known:
+        raise ConnectError(
+            N_(
+                "This authorization is for Amazon seller {seller}, but shop '{name}' is seller "
+                "{known}: log in to Seller Central as that seller and approve again, or add "
+                "the other seller as a new shop."
+            ),
+            seller=seller_id,
+            name=integration.shop_name,
+            known=known,
+        )
+    shop = _connected(ctx, pending.integration_id, refresh_token, seller_id)
+    if warnings:
+        log.warning("shop %s connected with %d check(s) missing", shop.id, len(warnings))
+    return ConnectResult(shop, warnings)
 
 
-async def connect_private(
-    ctx: Any, integration_id: str, refresh_token: str, selling_partner_id: str | None = None
-) -> Integration:
+def literal_id(text: str) -> str:
+    """A pasted seller id as shown back: at most 30 characters, printable ones only."""
+    clean = "".join(ch for ch in text if ch.isprintable())
+    return clean if len(clean) <= 30 else clean[:29] + "\u2026"
+
+
+async def connect_private(ctx: Any, integration_id: str, refresh_token: str) -> Integration:
     """A private (self-authorized) app: check the pasted refresh token with one LWA refresh."""
     token = "".join(refresh_token.split())
     if not token:
@@ -147,8 +217,7 @@ async def connect_private(
     async with ctx.http_client() as http:
         client = ctx.amazon_client(http)
         await client.check_refresh_token(token)
-    spid = (selling_partner_id or "").strip() or None
-    return _connected(ctx, integration_id, token, spid)
+    return _connected(ctx, integration_id, token, None)  # no seller id is pasted with it
 
 
 async def test_connection(ctx: Any, integration_id: str | None = None) -> str:

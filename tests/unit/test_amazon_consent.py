@@ -129,6 +129,9 @@ def test_paste_the_redirect_in_any_reasonable_form(wrap, request_, clock):
 def test_paste_a_bare_code(text, request_, clock):
     grant = parse_pasted(text, request_, clock)
     assert grant.code == "ANabcdefghijklmnopqr" and grant.selling_partner_id is None
+    assert grant.state_checked is False  # the caller must warn: nothing tied it to this link
+    full = parse_pasted(_redirect(request_.state), request_, clock)
+    assert full.state_checked is True
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\n", '""'])
@@ -160,6 +163,8 @@ def test_expired_request(request_, clock):
         f"{REDIRECT}?state=x&selling_partner_id=A3PNJAV4CVI5V1",
         "https://sellercentral.amazon.nl/home",
         "not a code!",
+        "thanks a lot for the help",  # words, not a code: refused here, not by Amazon
+        "ANshort",
     ],
 )
 def test_missing_code(text, request_, clock):

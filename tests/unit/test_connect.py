@@ -186,3 +186,34 @@ def test_a_cancelled_draft_is_discarded(ctx: AppContext) -> None:
     pending = connect.start(ctx, "EU", [NL])
     assert connect.discard_draft(ctx, pending.integration_id)
     assert svc.list_integrations(ctx.store) == []
+
+
+def test_the_ssh_tunnel_line_names_the_real_port_and_server() -> None:
+    from glstui.services.demo_consent import ssh_tunnel_line
+
+    url = "http://127.0.0.1:47123/apps/authorize/consent?application_id=x&state=y"
+    env = {"SSH_CONNECTION": "192.0.2.7 50000 198.51.100.4 22", "USER": "ops"}
+    assert ssh_tunnel_line(url, env) == "ssh -L 47123:127.0.0.1:47123 ops@198.51.100.4"
+    env6 = {"SSH_CONNECTION": "2001:db8::7 50000 2001:db8::1 2200", "USER": "ops"}
+    assert ssh_tunnel_line(url, env6) == "ssh -L 47123:127.0.0.1:47123 -p 2200 ops@[2001:db8::1]"
+    assert ssh_tunnel_line(url, {}) is None  # not over SSH: the link opens as it is
+    real = "https://sellercentral.amazon.nl/apps/authorize/consent?application_id=x"
+    assert ssh_tunnel_line(real, env) is None  # a real Seller Central needs no tunnel
+
+
+def test_approving_from_the_terminal_is_for_the_demo_only(tmp_path: Path) -> None:
+    from glstui.services.demo_consent import approve_in_demo
+
+    clock = FixedClock(NOW)
+    secrets = Secrets.in_memory()
+    secrets.set("amazon.app_id", DEMO_APP_ID)
+    real = AppContext(
+        data_dir=tmp_path,
+        store=Store.open(tmp_path, clock),
+        secrets=secrets,
+        clock=clock,
+        endpoints=Endpoints.production(),
+    )
+    pending = connect.start(real, "EU", [NL])
+    with pytest.raises(connect.ConnectError, match="only in the demo"):
+        asyncio.run(approve_in_demo(real, pending))

@@ -19,14 +19,26 @@ from glstui.sandbox.amazon.responses import (
 from glstui.sandbox.amazon.state import AccessEntry, RefreshEntry, SimState
 
 ACCESS_TTL = 3600
+# A seller's authorization lasts 365 days; then Amazon refuses its refresh token with
+# invalid_grant and the seller must authorize again (a new code, a new refresh token).
+GRANT_TTL = timedelta(days=365)
 
 
 class LwaMixin(SimState):
     def issue_refresh_token(self, seller_id: str | None = None) -> str:
         with self.lock:
             token = "Atzr|" + secrets.token_urlsafe(48)
-            self._refresh[token] = RefreshEntry(seller_id or self.default_seller)
+            self._refresh[token] = RefreshEntry(
+                seller_id or self.default_seller, expires_at=self.clock.now() + GRANT_TTL
+            )
             return token
+
+    def expire_grant(self, refresh_token: str) -> None:
+        """End an authorization now, as its 365 days running out would."""
+        with self.lock:
+            entry = self._refresh.get(refresh_token)
+            if entry is not None:
+                entry.expires_at = self.clock.now() - timedelta(seconds=1)
 
     def revoke(self, refresh_token: str | None = None, *, seller_id: str | None = None) -> None:
         """Revoke one refresh token, or every one of a seller (or of all sellers)."""
@@ -103,13 +115,15 @@ class LwaMixin(SimState):
             return self._lwa_error(400, "invalid_grant", bad)
         code.used = True
         refresh = "Atzr|" + secrets.token_urlsafe(48)
-        self._refresh[refresh] = RefreshEntry(code.seller_id)
+        self._refresh[refresh] = RefreshEntry(
+            code.seller_id, expires_at=self.clock.now() + GRANT_TTL
+        )
         return json_response(200, self._tokens(refresh, code.seller_id, True))
 
     def _refresh_grant(self, form: dict[str, str]) -> Response:
         token = form.get("refresh_token", "")
         entry = self._refresh.get(token)
-        if entry is None or entry.revoked:
+        if entry is None or entry.revoked or self._grant_over(entry):
             return self._lwa_error(
                 400,
                 "invalid_grant",
@@ -118,12 +132,16 @@ class LwaMixin(SimState):
             )
         return json_response(200, self._tokens(token, entry.seller_id, False))
 
+    def _grant_over(self, entry: RefreshEntry) -> bool:
+        return entry.expires_at is not None and self.clock.now() >= entry.expires_at
+
     # --- SP-API -------------------------------------------------------------------------
 
     def _authorize(self, headers: dict[str, str]) -> str:
         token = headers.get("x-amz-access-token", "")
         entry = self._access.get(token)
-        if entry is None or self._refresh[entry.refresh_token].revoked:
+        grant = self._refresh[entry.refresh_token] if entry is not None else None
+        if entry is None or grant is None or grant.revoked or self._grant_over(grant):
             raise ApiError(403, "Unauthorized", MSG_DENIED, DETAIL_INVALID_TOKEN)
         if self.clock.now() >= entry.expires_at:
             raise ApiError(403, "Unauthorized", MSG_DENIED, DETAIL_EXPIRED)

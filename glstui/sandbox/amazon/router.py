@@ -20,13 +20,14 @@ from glstui.sandbox.amazon.responses import (
     json_response,
     parse_form,
 )
+from glstui.sandbox.amazon.sellers import LISTINGS_PATH, SellersMixin
 from glstui.sandbox.amazon.shipments import ShipmentsMixin
 from glstui.sandbox.amazon.state import REDIRECT_PATH
 
 Handler = Callable[[str, str, dict[str, list[str]], bytes], Response]
 
 
-class AmazonSim(ConsentMixin, LwaMixin, LimitsMixin, OrdersMixin, ShipmentsMixin):
+class AmazonSim(ConsentMixin, LwaMixin, LimitsMixin, OrdersMixin, ShipmentsMixin, SellersMixin):
     """All Amazon state of one sandbox. Thread-safe: every request holds `lock`."""
 
     def handle(
@@ -63,7 +64,7 @@ class AmazonSim(ConsentMixin, LwaMixin, LimitsMixin, OrdersMixin, ShipmentsMixin
             if method != "POST":
                 return json_response(405, {"error": "invalid_request"})
             return self._lwa(parse_form(body))
-        if path.startswith("/orders/"):
+        if path.startswith(("/orders/", LISTINGS_PATH)):
             return self._orders_api(method, path, query, headers, body)
         return json_response(404, error_list("NotFound", "Resource not found."))
 
@@ -103,4 +104,6 @@ class AmazonSim(ConsentMixin, LwaMixin, LimitsMixin, OrdersMixin, ShipmentsMixin
             return "getOrder", self._get_order
         if method == "POST" and re.fullmatch(r"/orders/v0/orders/[^/]+/shipmentConfirmation", path):
             return "confirmShipment", self._confirm_shipment
+        if self.listings_seller(method, path):
+            return "searchListingsItems", self._search_listings
         return "", None

@@ -44,6 +44,7 @@ class ConsentCode:
 class RefreshEntry:
     seller_id: str
     revoked: bool = False
+    expires_at: datetime | None = None  # the 365-day authorization (None: never)
 
 
 @dataclass

@@ -1,10 +1,15 @@
-"""Adding and connecting a shop ("Voeg een shop toe", "Koppelen"): the browser hand-off.
+"""Connecting a shop ("Koppelen"): the browser hand-off.
 
 The operator works on a headless server over SSH, so the consent link goes to *their own*
-machine: shown in full, copied with OSC 52 (ctrl+y), drawn as a QR code when the terminal is
-big enough, opened in a local browser only when a real one exists. Then the operator pastes
-the address Amazon redirects to (or just the code). A private, self-authorized app pastes a
-refresh token instead (ctrl+t). Errors are said in plain words and the draft shop stays.
+machine: shown in full from the first column to the last (so a mouse selection, in the
+terminal or in glstui, gives the link in one piece: browsers drop the line breaks, and no
+indent is there to break it), copied with OSC 52 (ctrl+y), drawn as a QR code when the
+terminal is big enough. In the demo over SSH an `ssh -L` line says how to reach the
+server's loopback, and ctrl+a approves from the terminal. Then the operator pastes the
+address Amazon redirects to (or just the code). A failed paste stays in the field, selected,
+so the next paste replaces it; an expired link is replaced by a new one on the spot (the
+only case that needs a new link). After success the list shows the new shop, unless a check
+could not be made: then the screen says which, and enter goes to the list.
 """
 
 from __future__ import annotations
@@ -16,164 +21,70 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import (
-    Button,
-    Input,
-    Label,
-    RadioSet,
-    Static,
-)
-from textual.widgets.selection_list import Selection
+from textual.widgets import Button, Input, Static
 
-from glstui.amazon.regions import REGIONS, marketplaces_in
-from glstui.domain.errors import GlstuiError, ValidationError
+from glstui.amazon.errors import ConsentExpired
+from glstui.domain.errors import GlstuiError
+from glstui.domain.integration import Integration
 from glstui.i18n import N_, _
 from glstui.services import connect as connect_svc
+from glstui.services import demo_consent
 from glstui.services import integrations as svc
-from glstui.tui.errors import ReportErrors
-from glstui.tui.markup import literal
-from glstui.tui.screens.base import BaseScreen, translate_bindings
+from glstui.tui.screens.add_shop import REGION_NAMES, AddShopScreen
+from glstui.tui.screens.base import BaseScreen
+from glstui.tui.screens.connect_link import PasteInput, link_keys, qr_fits, tunnel_text
+from glstui.tui.screens.handoff import HandOffModal
 from glstui.tui.screens.integrations import user_message
 from glstui.tui.widgets.footer import KeyFooter
-from glstui.tui.widgets.qr import QRCode, qr_size
+from glstui.tui.widgets.qr import QRCode
 from glstui.tui.widgets.section_bar import SectionBar
-from glstui.tui.widgets.toggles import TickList, TickRadio
 
-REGION_NAMES = {"EU": N_("Europe"), "NA": N_("North America"), "FE": N_("Far East")}
-QR_MIN_LEFT = 60  # columns the instructions need next to the QR code
+__all__ = ["REGION_NAMES", "AddShopScreen", "ConnectScreen", "HandOffModal", "qr_fits"]
 
-
-def qr_fits(url: str, width: int, height: int) -> bool:
-    cols, rows = qr_size(url)
-    return width >= cols + QR_MIN_LEFT and height >= rows + 4
-
-
-class AddShopScreen(BaseScreen):
-    """Pick region and marketplaces and an optional name, then go to the hand-off."""
-
-    SECTION = "integrations"
-    HELP = N_(
-        "Choose the Amazon region of the seller account and the marketplaces to import "
-        "from (space ticks one), optionally a shop name, then ctrl+s. Without a name the "
-        "shop is called 'Amazon <selling partner id>' once connected. One consent covers "
-        "all marketplaces of the account in that region."
-    )
-    BINDINGS: ClassVar[list[Any]] = [
-        Binding("ctrl+s", "next", N_("Continue"), priority=True),
-        Binding("escape", "back", N_("Cancel")),
-    ]
-
-    def compose(self) -> ComposeResult:
-        yield SectionBar(self.SECTION)
-        with VerticalScroll(classes="page form"):
-            yield Static(_("Add a shop"), classes="title")
-            yield Label(_("Region"), classes="field-label")
-            with RadioSet(id="region", compact=True):
-                for code in REGIONS:
-                    yield TickRadio(
-                        f"{code} {_(REGION_NAMES[code])}", value=code == "EU", name=code
-                    )
-            yield Label(
-                _("Marketplaces (space ticks, the first one picks the Seller Central site)"),
-                classes="field-label",
-            )
-            yield TickList(id="marketplaces", compact=True)
-            yield Label(_("Shop name (optional)"), classes="field-label")
-            yield Input(
-                id="shop_name",
-                placeholder=_("empty: Amazon <selling partner id>"),
-                compact=True,
-                max_length=80,
-            )
-            yield Static("", id="error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button(_("Continue") + " ^s", id="next", variant="primary", compact=True)
-                yield Button(_("Cancel") + " esc", id="cancel", compact=True)
-        yield KeyFooter()
-
-    def on_mount(self) -> None:
-        self.fill_marketplaces("EU")
-        self.query_one("#region", RadioSet).focus()
-
-    def chosen_region(self) -> str:
-        pressed = self.query_one("#region", RadioSet).pressed_button
-        return (pressed.name if pressed else None) or "EU"
-
-    def fill_marketplaces(self, region: str) -> None:
-        options = self.query_one("#marketplaces", TickList)
-        options.clear_options()
-        for m in marketplaces_in(region):
-            options.add_option(Selection(f"{m.code}  {m.domain}", m.id, m.code == "NL"))
-        if region != "EU" and options.option_count:
-            options.select(options.get_option_at_index(0))
-
-    @on(RadioSet.Changed, "#region")
-    def _region_changed(self, event: RadioSet.Changed) -> None:
-        self.fill_marketplaces(event.pressed.name or "EU")
-
-    @on(Button.Pressed, "#next")
-    def _next_pressed(self) -> None:
-        self.action_next()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted, "#shop_name")
-    def _submitted(self) -> None:
-        self.action_next()
-
-    def selected_marketplaces(self) -> list[str]:
-        options = self.query_one("#marketplaces", TickList)
-        chosen = set(options.selected)
-        # keep the list's order, so "first" means the first one ticked in the list
-        ordered = [options.get_option_at_index(i).value for i in range(options.option_count)]
-        return [m for m in ordered if m in chosen]
-
-    def action_next(self) -> None:
-        error = self.query_one("#error", Static)
-        try:
-            pending = connect_svc.start(
-                self.ctx,
-                self.chosen_region(),
-                self.selected_marketplaces(),
-                self.query_one("#shop_name", Input).value,
-            )
-        except ValidationError as err:
-            error.update(svc.name_message(err))
-            self.query_one("#shop_name", Input).focus()
-            return
-        except GlstuiError as err:
-            error.update(literal(user_message(err)))
-            return
-        self.app.switch_screen(
-            ConnectScreen(pending.integration_id, pending=pending, new_draft=True)
-        )
-
-    def action_back(self) -> None:
-        self.dismiss(None)
+PASTE_HINT = N_("paste here: https://...?spapi_oauth_code=...&state=...")
+PASTE_LABEL = N_("3. Paste the address Amazon sends you to, then enter:")
 
 
 class ConnectScreen(BaseScreen):
-    """The hand-off: link, QR, countdown, paste field, result."""
+    """The hand-off: link, QR, countdown, paste field, result. Answers the shop id when
+    connected (the list then selects it), else None."""
 
     SECTION = "integrations"
     HELP = N_(
-        "1. Open the link in a browser on your own computer (ctrl+y copies it; scan the QR "
-        "code with a phone; ctrl+o opens it here when this computer has a browser). "
-        "2. Log in to Seller Central, tick 'I direct Amazon to provide GLS access...' and "
-        "press Confirm. 3. Copy the address of the page Amazon sends you to and paste it "
-        "here, then enter. Amazon's code is valid for 5 minutes and works once. "
-        "A private (self-authorized) app: press ctrl+t and paste the refresh token."
+        "1. Open the link in a browser on your own computer (ctrl+y copies it, or select it "
+        "with the mouse; scan the QR code with a phone; ctrl+o opens it here when this "
+        "computer has a browser). 2. Log in to Seller Central, tick 'I direct Amazon to "
+        "provide GLS access...' and press Confirm. 3. Copy the address of the page Amazon "
+        "sends you to and paste it here, then enter. Amazon's code is valid for 5 minutes "
+        "and works once. Pasting only the code works, but then glstui cannot check that it "
+        "came from this link, nor the seller. A draft (unpublished) app needs version=beta "
+        "in the link: ctrl+b. A private (self-authorized) app: ctrl+t and paste the refresh "
+        "token. Errors Amazon shows on the consent page: MD1000 draft app without "
+        "version=beta, or the LWA client id used as app id; MD4100 app not found (app id); "
+        "MD5101 redirect address not registered; MD5110 '#' in the redirect address; "
+        "MD9000 the developer may not take new authorizations. Paste the page's text and "
+        "glstui says what to do."
     )
     BINDINGS: ClassVar[list[Any]] = [
-        Binding("ctrl+y", "copy", N_("Copy link"), priority=True),
-        Binding("ctrl+o", "open_browser", N_("Open browser"), priority=True),
-        Binding("ctrl+t", "private", N_("Refresh token"), priority=True),
-        Binding("ctrl+n", "new_link", N_("New link"), show=False, priority=True),
-        Binding("escape", "back", N_("Back")),
+        Binding("ctrl+y", "copy", N_("Copy link"), priority=True, id="connect.copy"),
+        Binding("ctrl+o", "open_browser", N_("Open browser"), priority=True, id="connect.open"),
+        Binding("ctrl+b", "beta", N_("Draft app"), priority=True, id="connect.beta"),
+        Binding("ctrl+a", "approve_demo", N_("Approve (demo)"), priority=True, id="connect.demo"),
+        Binding("ctrl+t", "private", N_("Refresh token"), priority=True, id="connect.private"),
+        Binding("ctrl+n", "new_link", N_("New link"), show=False, priority=True, id="connect.new"),
+        Binding("escape", "back", N_("Back"), id="connect.back"),
     ]
+    CSS = """
+    #connect-page > Static { height: auto; padding: 0 1; }
+    #connect-page > #url { padding: 0; margin: 0; }
+    #connect-page > #link-keys { margin: 0; }
+    #connect-body { height: auto; }
+    #handoff { width: 1fr; height: auto; padding: 0 1; }
+    #handoff > Static { height: auto; }
+    #handoff #paste { margin: 0; }
+    #handoff #result, #handoff #countdown { margin: 0; }
+    #step2, #paste-label, #tunnel { margin: 1 0 0 0; }
+    """
 
     def __init__(
         self,
@@ -185,40 +96,36 @@ class ConnectScreen(BaseScreen):
         self.integration_id = integration_id
         self.new_draft = new_draft  # Add shop made the draft row just now
         self.pending = pending
+        self.beta = False
         self.private_mode = False
         self.connected = False
         self.busy = False
 
     def compose(self) -> ComposeResult:
         yield SectionBar(self.SECTION)
-        with Horizontal(classes="page"):
-            with VerticalScroll(id="handoff"):
-                yield Static(_("Connect"), classes="title", id="title")
-                yield Static(_("1. Open this link in a browser on your own computer:"), id="step1")
-                yield Static("", id="url", classes="url")
-                yield Static("", id="link-keys", classes="hint")
-                yield Static(
-                    _(
-                        "2. Log in to Seller Central, tick 'I direct Amazon to provide GLS "
-                        "access...' and press Confirm."
-                    ),
-                    id="step2",
-                )
-                yield Static(
-                    _("3. Paste the address Amazon sends you to (or the code), then enter:"),
-                    id="paste-label",
-                )
-                yield Input(
-                    id="paste",
-                    compact=True,
-                    placeholder=_("paste here: https://...?spapi_oauth_code=...&state=..."),
-                )
-                yield Static("", id="countdown", classes="hint")
-                yield Static("", id="result")
-                with Horizontal(classes="buttons", id="done-buttons"):
-                    yield Button(_("Done"), id="done", variant="primary", compact=True)
-            with Vertical(id="qr-box"):
-                yield Static(_("Scan with a phone:"), classes="hint")
+        with VerticalScroll(id="connect-page"):
+            yield Static(_("Connect"), classes="title", id="title")
+            yield Static(_("1. Open this link in a browser on your own computer:"), id="step1")
+            yield Static("", id="url", classes="url")
+            yield Static("", id="link-keys", classes="hint")
+            yield Static("", id="tunnel", classes="hint")
+            with Horizontal(id="connect-body"):
+                with Vertical(id="handoff"):
+                    yield Static(
+                        _(
+                            "2. Log in to Seller Central, tick 'I direct Amazon to provide GLS "
+                            "access...' and press Confirm."
+                        ),
+                        id="step2",
+                    )
+                    yield Static(_(PASTE_LABEL), id="paste-label")
+                    yield PasteInput(id="paste", compact=True, placeholder=_(PASTE_HINT))
+                    yield Static("", id="countdown", classes="hint")
+                    yield Static("", id="result")
+                    with Horizontal(classes="buttons", id="done-buttons"):
+                        yield Button(_("To the shop list"), id="done", variant="primary")
+                with Vertical(id="qr-box"):
+                    yield Static(_("Scan with a phone:"), classes="hint")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -235,7 +142,7 @@ class ConnectScreen(BaseScreen):
 
     def new_link(self) -> None:
         try:
-            self.pending = connect_svc.reconnect(self.ctx, self.integration_id)
+            self.pending = connect_svc.reconnect(self.ctx, self.integration_id, beta=self.beta)
         except GlstuiError as err:
             self.pending = None
             self.show_result(user_message(err), error=True)
@@ -259,10 +166,15 @@ class ConnectScreen(BaseScreen):
         assert self.pending is not None
         self.show_title()
         url = self.pending.url
-        self.query_one("#url", Static).update(Text(url, style="underline"))
+        self.beta = "version=beta" in url
+        self.query_one("#url", Static).update(Text(url, style="underline", overflow="fold"))
         box = self.query_one("#qr-box", Vertical)
         box.query(QRCode).remove()  # finishes later: the new code must not reuse an id
         box.mount(QRCode(url))
+        tunnel = tunnel_text(url, self.ctx.endpoints.is_sandbox)
+        hint = self.query_one("#tunnel", Static)
+        hint.display = bool(tunnel)
+        hint.update(Text(tunnel))
         self.place_qr()
         self.tick()
 
@@ -272,15 +184,8 @@ class ConnectScreen(BaseScreen):
         size = self.app.size
         fits = qr_fits(self.pending.url, size.width, size.height) and not self.connected
         self.query_one("#qr-box").display = fits
-        keys = [_("ctrl+y copies it")]
-        if connect_svc.local_browser_available():
-            keys.append(_("ctrl+o opens it here"))
-        if not fits and not self.connected:
-            cols, rows = qr_size(self.pending.url)
-            keys.append(
-                _("a QR code shows at {w}x{h} or larger").format(w=cols + QR_MIN_LEFT, h=rows + 4)
-            )
-        self.query_one("#link-keys", Static).update(" · ".join(keys))
+        keys = link_keys(self.pending.url, beta=self.beta, qr_shown=fits or self.connected)
+        self.query_one("#link-keys", Static).update(keys)
 
     def on_resize(self) -> None:
         self.place_qr()
@@ -304,6 +209,8 @@ class ConnectScreen(BaseScreen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "open_browser":
             return connect_svc.local_browser_available()
+        if action == "approve_demo":
+            return self.ctx.endpoints.is_sandbox and not self.connected
         return True
 
     def action_copy(self) -> None:
@@ -332,6 +239,25 @@ class ConnectScreen(BaseScreen):
             self.new_link()
             self.show_result("")
 
+    def action_beta(self) -> None:
+        """A link with (or without) version=beta: Amazon shows MD1000 for a draft app without."""
+        if self.connected:
+            return
+        self.beta = not self.beta
+        self.new_link()
+        self.show_result(
+            _("New link with version=beta: use it while the app is a draft (not published).")
+            if self.beta
+            else _("New link without version=beta, for a published app.")
+        )
+
+    def action_approve_demo(self) -> None:
+        if self.busy or self.connected or self.pending is None:
+            return
+        self.busy = True
+        self.show_result(_("Approving in the demo's Seller Central..."))
+        self.run_demo()
+
     def action_private(self) -> None:
         if self.connected:
             return
@@ -340,9 +266,7 @@ class ConnectScreen(BaseScreen):
         paste.value = ""
         paste.password = self.private_mode
         paste.placeholder = (
-            _("paste the refresh token: Atzr|...")
-            if self.private_mode
-            else _("paste here: https://...?spapi_oauth_code=...&state=...")
+            _("paste the refresh token: Atzr|...") if self.private_mode else _(PASTE_HINT)
         )
         label = self.query_one("#paste-label", Static)
         if self.private_mode:
@@ -350,8 +274,8 @@ class ConnectScreen(BaseScreen):
                 _("Private app: paste the refresh token (Atzr|...) from the Developer Console:")
             )
         else:
-            label.update(_("3. Paste the address Amazon sends you to (or the code), then enter:"))
-        for widget_id in ("#step1", "#url", "#link-keys", "#step2"):
+            label.update(_(PASTE_LABEL))
+        for widget_id in ("#step1", "#url", "#link-keys", "#tunnel", "#step2"):
             self.query_one(widget_id).display = not self.private_mode
         self.show_result("")
         paste.focus()
@@ -362,18 +286,12 @@ class ConnectScreen(BaseScreen):
     def _pasted(self, event: Input.Submitted) -> None:
         if self.busy or self.connected:
             return
-        text = event.value
-        if not text.strip():
-            self.show_result(
-                _("Paste the address first (ctrl+v or your terminal's paste)."), error=True
-            )
-            return
         self.busy = True
         self.show_result(_("Asking Amazon..."))
         if self.private_mode:
-            self.run_private(text)
+            self.run_private(event.value)
         else:
-            self.run_finish(text)
+            self.run_finish(event.value)
 
     @work(exclusive=True, group="connect")
     async def run_finish(self, text: str) -> None:
@@ -381,42 +299,81 @@ class ConnectScreen(BaseScreen):
             if self.pending is None:
                 self.new_link()
             assert self.pending is not None
-            integration = await connect_svc.finish(self.ctx, self.pending, text)
+            result = await connect_svc.finish_checked(self.ctx, self.pending, text)
+        except ConsentExpired:
+            self.new_link()  # the one case that needs a new link: make it right away
+            self.failed(
+                _(
+                    "That link had expired, so glstui made a new one above: open it, click "
+                    "Confirm and paste the address you land on."
+                )
+            )
+            return
         except GlstuiError as err:
-            self.show_result(user_message(err), error=True)
+            self.failed(user_message(err))
             return
         finally:
             self.busy = False
-        self.done(integration)
+        self.done(result.integration, result.warnings)
+
+    @work(exclusive=True, group="connect")
+    async def run_demo(self) -> None:
+        try:
+            assert self.pending is not None
+            redirect = await demo_consent.approve_in_demo(self.ctx, self.pending)
+            result = await connect_svc.finish_checked(self.ctx, self.pending, redirect)
+        except GlstuiError as err:
+            self.failed(user_message(err))
+            return
+        finally:
+            self.busy = False
+        self.done(result.integration, result.warnings)
 
     @work(exclusive=True, group="connect")
     async def run_private(self, token: str) -> None:
         try:
             integration = await connect_svc.connect_private(self.ctx, self.integration_id, token)
         except GlstuiError as err:
-            self.show_result(user_message(err), error=True)
+            self.failed(user_message(err))
             return
         finally:
             self.busy = False
-        self.done(integration)
+        self.done(integration, [])
 
-    def done(self, integration: Any) -> None:
+    def failed(self, text: str) -> None:
+        """Say what is wrong; the pasted text stays, selected, so the next paste replaces it
+        (a refresh token is cleared instead: it is a secret and is not shown)."""
+        self.show_result(text, error=True)
+        paste = self.query_one("#paste", Input)
+        if self.private_mode:
+            paste.value = ""
+        else:
+            paste.select_all()
+        paste.focus()
+
+    def done(self, integration: Integration, warnings: list[str]) -> None:
         self.connected = True
-        self.query_one("#paste", Input).value = ""
-        self.query_one("#paste", Input).disabled = True
-        who = integration.selling_partner_id or integration.shop_name
+        self.notify(
+            _("Shop '{name}' is connected.").format(name=integration.shop_name),
+            markup=False,
+            timeout=4,
+        )
+        if not warnings:
+            self.dismiss(integration.id)
+            return
+        paste = self.query_one("#paste", Input)
+        paste.value = ""
+        paste.disabled = True
         self.show_result(
-            _("Connected as Amazon {who}. Shop name: '{name}'.").format(
-                who=who, name=integration.shop_name
+            "\n".join(
+                [_("Connected as '{name}', but:").format(name=integration.shop_name), *warnings]
             )
         )
+        self.query_one("#result", Static).add_class("warning")
         self.query_one("#countdown", Static).update("")
         self.query_one("#done-buttons").display = True
         self.query_one("#qr-box").display = False
         self.query_one("#done", Button).focus()
-        self.notify(
-            _("Shop '{name}' is connected.").format(name=integration.shop_name), markup=False
-        )
 
     def show_result(self, text: str, error: bool = False) -> None:
         result = self.query_one("#result", Static)
@@ -426,13 +383,16 @@ class ConnectScreen(BaseScreen):
 
     @on(Button.Pressed, "#done")
     def _done_pressed(self) -> None:
-        self.dismiss(None)
+        self.dismiss(self.integration_id)
 
     def action_back(self) -> None:
         """esc leaves. A draft row Add shop made for this visit goes too (it holds nothing:
         no seller, no orders); a draft the operator came back to with c stays, as does one
         whose connect is being finished."""
-        if self.new_draft and not self.connected and not self.busy:
+        if self.connected:
+            self.dismiss(self.integration_id)
+            return
+        if self.new_draft and not self.busy:
             connect_svc.discard_draft(self.ctx, self.integration_id)
         self.dismiss(None)
 
@@ -446,60 +406,13 @@ class ConnectScreen(BaseScreen):
             ),
             (_("New link"), _("Make a new consent link (ctrl+n)"), self.action_new_link),
             (
+                _("Draft app"),
+                _("Link with version=beta for a draft app (ctrl+b)"),
+                self.action_beta,
+            ),
+            (
                 _("Refresh token"),
                 _("Private app: paste a refresh token (ctrl+t)"),
                 self.action_private,
             ),
         ]
-
-
-class HandOffModal(ReportErrors, ModalScreen[None]):
-    """A link for the operator's own browser ("Naar Webshop Backoffice")."""
-
-    BINDINGS: ClassVar[list[Any]] = [
-        Binding("c,ctrl+y", "copy", N_("Copy link")),
-        Binding("o,ctrl+o", "open_browser", N_("Open browser")),
-        Binding("escape,q", "close", N_("Close")),
-    ]
-
-    def __init__(self, title: str, text: str, url: str) -> None:
-        super().__init__()
-        translate_bindings(self)
-        self.title_text = title
-        self.text = text
-        self.url = url
-
-    def compose(self) -> ComposeResult:
-        size = self.app.size
-        with Vertical(classes="dialog wide"):
-            yield Static(Text(self.title_text, style="bold"))
-            yield Static(Text(self.text))
-            yield Static(Text(self.url, style="underline"), classes="url")
-            cols, rows = qr_size(self.url)
-            if size.width >= cols + 8 and size.height >= rows + 12:
-                yield QRCode(self.url)
-            keys = [_("c copies the link")]
-            if connect_svc.local_browser_available():
-                keys.append(_("o opens it here"))
-            keys.append(_("esc closes"))
-            yield Static(" · ".join(keys), classes="hint")
-        yield KeyFooter()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "open_browser":
-            return connect_svc.local_browser_available()
-        return True
-
-    def action_copy(self) -> None:
-        self.app.copy_to_clipboard(self.url)
-        self.notify(_("Link copied (if your terminal allows OSC 52)."), timeout=4)
-
-    def action_open_browser(self) -> None:
-        if not connect_svc.open_in_browser(self.url):
-            self.notify(
-                _("No browser on this computer (SSH/headless): copy the link or scan the QR."),
-                severity="warning",
-            )
-
-    def action_close(self) -> None:
-        self.dismiss(None)

@@ -242,9 +242,9 @@ class IntegrationsScreen(BaseScreen):
         self.notify(text.format(name=updated.shop_name), markup=False)
 
     def action_add(self) -> None:
-        from glstui.tui.screens.connect import AddShopScreen
+        from glstui.tui.screens.add_shop import AddShopScreen
 
-        self.app.push_screen(AddShopScreen())
+        self.app.push_screen(AddShopScreen(), self.land_on)
 
     def action_connect(self) -> None:
         integration = self._need_shop()
@@ -252,14 +252,19 @@ class IntegrationsScreen(BaseScreen):
             return
         from glstui.tui.screens.connect import ConnectScreen
 
-        self.app.push_screen(ConnectScreen(integration.id))
+        self.app.push_screen(ConnectScreen(integration.id), self.land_on)
+
+    def land_on(self, integration_id: str | None) -> None:
+        """Back from Add shop / Connect: the cursor on the shop just connected."""
+        if integration_id:
+            self.reload(select_id=integration_id)
 
     def action_backoffice(self) -> None:
         integration = self._need_shop()
         if integration is None:
             return
         from glstui.services.connect import backoffice_url
-        from glstui.tui.screens.connect import HandOffModal
+        from glstui.tui.screens.handoff import HandOffModal
 
         url = backoffice_url(integration, self.ctx.endpoints)
         self.app.push_screen(
@@ -280,8 +285,8 @@ class IntegrationsScreen(BaseScreen):
 
         count = svc.order_count(self.ctx.store, integration.id)
 
-        def answered(result: dict[str, bool] | None) -> None:
-            if not result:
+        def answered(result: object) -> None:  # the modal's {"keep_orders": bool} or None
+            if not isinstance(result, dict) or not result:
                 self.notify(_("Nothing deleted."), timeout=3)
                 return
             self.delete(integration, result["keep_orders"])
