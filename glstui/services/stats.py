@@ -28,7 +28,7 @@ import json
 import os
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -40,6 +40,7 @@ from glstui.domain.order import HELD, LABELLED, NEW, Order, order_key
 from glstui.domain.serial import to_dict
 from glstui.domain.shipment import FAILED, PENDING, SENT, OutboxEntry, Shipment
 from glstui.files import atomic_write
+from glstui.store.archive_scan import ArchiveScan
 
 PERIODS = (7, 30, 90)
 MAX_DAYS = max(PERIODS)
@@ -460,8 +461,14 @@ def _write_cache(path: Path, signature: list[int], tally: FileTally) -> None:
         atomic_write(path, payload.encode("utf-8"))
 
 
-def archive_tally(store: Any, view: Any, month: str, now: datetime, cache: bool) -> FileTally:
-    """One archive month's contribution, from the cache when the file did not change."""
+def archive_tally(
+    store: Any, month: str, hot_keys: Container[str], now: datetime, cache: bool
+) -> FileTally:
+    """One archive month's contribution, from the cache when the file did not change.
+
+    The month is parsed by a scan of its own (not the store's archive cache), so it is freed
+    before the next month is read: at most one month is in memory at a time.
+    """
     signature = _archive_signature(store, month) if cache else None
     path = _cache_path(store, month)
     if signature is not None:
@@ -469,7 +476,7 @@ def archive_tally(store: Any, view: Any, month: str, now: datetime, cache: bool)
         if cached is not None:
             return cached
     # stat first, read second: a file replaced in between is counted again next time
-    tally = count_file(view.archive(month), now)
+    tally = count_file(ArchiveScan(store.archive_dir, month, hot_keys), now)
     if signature is not None:
         _write_cache(path, signature, tally)
     return tally
@@ -483,9 +490,10 @@ def compute(store: Any, clock: Clock, cache: bool = True) -> StatsReport:
     with store.read() as view:
         integrations = view.integrations.all()
         builder.add_tally(count_file(view, now))
+        hot_keys = set(view.orders.keys())
         for month in view.archive_months():
             if month in wanted:
-                builder.add_tally(archive_tally(store, view, month, now, cache))
+                builder.add_tally(archive_tally(store, month, hot_keys, now, cache))
     return builder.finish(integrations)
 
 
