@@ -1,6 +1,6 @@
 """The Statistieken screen: periods, per-shop table, per-day charts, loud warnings.
 
-Data: a seeded history (services.stats.generate_history) under the FixedClock of the
+Data: a seeded history (sandbox.history.generate_history) under the FixedClock of the
 conftest, so the snapshots are the same on every machine.
 """
 
@@ -13,6 +13,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
+from glstui.sandbox.history import generate_history
 from glstui.services import stats
 from glstui.services.context import AppContext
 from glstui.tui.app import GlsApp
@@ -24,7 +25,7 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 
 def with_history(make_ctx: Callable[..., AppContext], lang: str = "en") -> AppContext:
     ctx = make_ctx(lang=lang)
-    stats.generate_history(ctx.store, ctx.clock, orders=700, days=100, seed=5)
+    generate_history(ctx.store, ctx.clock, orders=700, days=100, seed=5)
     return ctx
 
 
