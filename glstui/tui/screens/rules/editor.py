@@ -1,12 +1,15 @@
 """The rule editor: one rule's conditions and actions, checked as they are typed.
 
 Every field is checked on each change (the domain's parse and validate), its problem shown
-on the line below it and the first bad field focused when the operator tries to keep the
-rule; the editor dismisses with the rule, the list decides what happens to it.
+on the line below it and the first bad field focused when the operator tries to save.
+One save: ctrl+s (or enter in a field) stores the rule in the shop's rules at once and goes
+back to the list; there is no second "save the list" step. esc leaves without saving (asks
+first when something was typed).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -35,7 +38,11 @@ from glstui.tui.widgets.toggles import TickBox
 
 
 class RuleEditScreen(BaseScreen):
-    """One rule's conditions and actions, checked as they are typed. Dismisses with the rule."""
+    """One rule's conditions and actions, checked as they are typed.
+
+    `save(rule)` stores the rule (the list screen passes it) and says whether that worked;
+    the editor dismisses with the saved rule, or stays open when saving failed.
+    """
 
     SECTION = "integrations"
     HELP = N_(
@@ -48,10 +55,11 @@ class RuleEditScreen(BaseScreen):
         "Actions: the GLS product (Automatic = BusinessParcel in NL, EuroBusinessParcel "
         "in the EU), express time, Saturday, ParcelShop, addressee only, parcels (1-10), "
         "weight per parcel (0.2-31.9 kg), label format, hold for a check, or skip (the "
-        "order is not imported). ctrl+s keeps the rule, esc goes back."
+        "order is not imported). ctrl+s (or enter in a field) saves the rule and goes back "
+        "to the list; esc goes back without saving."
     )
     BINDINGS: ClassVar[list[Any]] = [
-        Binding("ctrl+s", "keep", N_("Keep rule"), priority=True, id="rule_editor.save"),
+        Binding("ctrl+s", "save", N_("Save"), priority=True, id="rule_editor.save"),
         Binding("escape", "back", N_("Back"), id="rule_editor.back"),
     ]
     DEFAULT_CSS = """
@@ -71,9 +79,17 @@ class RuleEditScreen(BaseScreen):
     RuleEditScreen Input.-invalid { text-style: underline; }
     """
 
-    def __init__(self, rule: Rule, other_names: list[str], *, is_new: bool = False) -> None:
+    def __init__(
+        self,
+        rule: Rule,
+        other_names: list[str],
+        save: Callable[[Rule], bool],
+        *,
+        is_new: bool = False,
+    ) -> None:
         super().__init__()
         self.rule = rule
+        self.save = save
         self.other_names = other_names
         self.is_new = is_new
         self.errors: list[RuleError] = []
@@ -155,9 +171,9 @@ class RuleEditScreen(BaseScreen):
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
-        self.action_keep()
+        self.action_save()
 
-    def action_keep(self) -> None:
+    def action_save(self) -> None:
         rule, errors = self.validate_form()
         if errors:
             first = errors[0]
@@ -168,11 +184,12 @@ class RuleEditScreen(BaseScreen):
                 target.first().focus()
             self.notify(svc.message(first), severity="error", markup=False)
             return
-        self.dismiss(rule)
+        if self.save(rule):
+            self.dismiss(rule)
 
     def action_back(self) -> None:
         self.leave_or_ask(
             _("Discard the changes to this rule?"),
             yes=_("Discard"),
-            detail=_("Press n to stay and ctrl+s to keep the rule."),
+            detail=_("Press n to stay, then ctrl+s saves the rule."),
         )

@@ -1,15 +1,22 @@
 """The rules screen of one shop ("Verzendregels"): the ordered list with a live preview.
 
-The preview runs the rules being edited (saved or not) over the shop's last imported orders
-and shows which rule each order takes, so an operator sees the effect before saving. Keys
-work over SSH without a mouse: n add, enter edit, space on/off, K/J (or ctrl+up/down) move,
-d delete (modal, focus on No), ctrl+s save, r re-apply the saved rules to the orders still
-waiting for a label, w SKU weights, esc back (asks when something is not saved).
+One save, no second step: every change is stored at once (a rule saved in the editor, a rule
+switched on or off, moved or deleted), as a warehouse team expects of a list of rules. That
+is safe because saved rules only decide orders imported from then on; r applies them to the
+orders already waiting for a label, after a question. The preview runs the rules over the
+shop's last imported orders and shows which rule each takes, so the effect of a change is
+seen before r.
+
+Keys work over SSH without a mouse: n add, enter (or e) edit, space on/off, shift+up/down
+move a rule (the usual keys for moving a list item; ctrl+up/down and K/J do the same for
+terminals that keep shift+arrows), d delete (modal, focus on No), r re-apply, w SKU weights,
+esc back.
 """
 
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -17,6 +24,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.dom import DOMNode
 from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
@@ -46,18 +54,26 @@ class RulesScreen(BaseScreen):
         "whose conditions all hold decides; an order no rule matches gets the default "
         "(BusinessParcel in NL, EuroBusinessParcel in the EU, one parcel, the weight from "
         "the SKU weight table). The preview below runs the rules on this shop's last "
-        "imported orders and shows which rule each takes. Changes count after ctrl+s; r "
-        "applies the saved rules to the orders still waiting for a label. The rules only "
-        "work when 'Activate shipping rules' is on in Integration details."
+        "imported orders and shows which rule each takes. Every change is saved at once and "
+        "counts for the orders imported from then on; r applies the rules to the orders "
+        "still waiting for a label. shift+up and shift+down (or ctrl+up/down, K/J) move the "
+        "highlighted rule. The rules only work when 'Activate shipping rules' is on in "
+        "Integration details."
     )
     BINDINGS: ClassVar[list[Any]] = [
         Binding("n", "add", N_("New"), id="rules.add"),
-        Binding("e,enter", "edit", N_("Edit"), key_display="e", id="rules.edit"),
-        Binding("space", "switch", N_("On/off"), key_display="space", id="rules.switch"),
-        Binding("K,ctrl+up", "move(-1)", N_("Move"), key_display="K/J", id="rules.move_up"),
-        Binding("J,ctrl+down", "move(1)", N_("Move down"), show=False, id="rules.move_down"),
+        Binding("enter,e", "edit", N_("Edit"), key_display=N_("enter"), id="rules.edit"),
+        Binding("space", "switch", N_("On/off"), key_display=N_("space"), id="rules.switch"),
+        Binding(
+            "shift+up,ctrl+up,K",
+            "move(-1)",
+            N_("Move up/down"),
+            key_display="shift+↑↓",
+            id="rules.move_up",
+        ),
+        # no description: the help lists the pair once, under "Move up/down"
+        Binding("shift+down,ctrl+down,J", "move(1)", "", show=False, id="rules.move_down"),
         Binding("d", "delete", N_("Delete"), id="rules.delete"),
-        Binding("ctrl+s", "save", N_("Save"), priority=True, id="rules.save"),
         Binding("r", "reapply", N_("Apply to waiting orders"), show=False, id="rules.reapply"),
         Binding("w", "weights", N_("SKU weights"), show=False, id="rules.weights"),
         Binding("escape", "back", N_("Back"), show=False, id="rules.back"),
@@ -75,11 +91,11 @@ class RulesScreen(BaseScreen):
 
     def __init__(self, integration_id: str) -> None:
         super().__init__()
+        translate_key_names(self)
         self.integration_id = integration_id
         self.shop_name = ""
         self.rules_enabled = False
         self.rules: list[Rule] = []
-        self.saved: list[dict[str, Any]] = []
         self.preview_rows: list[svc.PreviewRow] = []
         self.preview_loaded = False
 
@@ -115,14 +131,10 @@ class RulesScreen(BaseScreen):
         self.shop_name = integration.shop_name
         self.rules_enabled = integration.rules_enabled
         self.rules = rules
-        self.saved = [r.to_dict() for r in rules]
         self.show_rules()
         self.refresh_preview()
 
     # -- state ----------------------------------------------------------------------------
-
-    def has_unsaved_changes(self) -> bool:
-        return [r.to_dict() for r in self.rules] != self.saved
 
     def current_index(self) -> int | None:
         table = self.query_one("#rules-table", DataTable)
@@ -130,9 +142,22 @@ class RulesScreen(BaseScreen):
             return None
         return min(max(table.cursor_row, 0), len(self.rules) - 1)
 
-    def changed(self, select: int | None = None) -> None:
+    def store(self, rules: list[Rule], select: int | None = None) -> bool:
+        """Save `rules` as the shop's rules; on success show them. False (and a message,
+        the list as it was) when they cannot be saved."""
+        try:
+            clean = svc.save_rules(self.ctx.store, self.integration_id, rules)
+        except RuleError as err:
+            text = _("Rule '{rule}': {problem}").format(rule=err.rule, problem=svc.message(err))
+            self.notify(text, severity="error", markup=False)
+            return False
+        except GlstuiError as err:
+            self.notify(user_message(err), severity="error", markup=False)
+            return False
+        self.rules = clean
         self.show_rules(select)
         self.refresh_preview()
+        return True
 
     # -- drawing ----------------------------------------------------------------------------
 
@@ -146,8 +171,6 @@ class RulesScreen(BaseScreen):
 
     def show_rules(self, select: int | None = None) -> None:
         title = _("Shipping rules") + f" · {self.shop_name}"
-        if self.has_unsaved_changes():
-            title += "  " + _("(changed: ctrl+s saves)")
         self.query_one("#title", Static).update(Text(title))
         status = (
             _("Rules are ON for this shop: imports use them.")
@@ -236,12 +259,10 @@ class RulesScreen(BaseScreen):
         names = [r.name for r in self.rules]
         fresh = Rule(name=unique_name(_("New rule"), names))
 
-        def done(rule: Rule | None) -> None:
-            if rule is not None:
-                self.rules.append(rule)
-                self.changed(len(self.rules) - 1)
+        def save(rule: Rule) -> bool:
+            return self.store([*self.rules, rule], len(self.rules))
 
-        self.app.push_screen(RuleEditScreen(fresh, names, is_new=True), done)
+        self.app.push_screen(RuleEditScreen(fresh, names, save, is_new=True), self._edited)
 
     def action_edit(self) -> None:
         index = self.current_index()
@@ -250,30 +271,42 @@ class RulesScreen(BaseScreen):
             return
         others = [r.name for i, r in enumerate(self.rules) if i != index]
 
-        def done(rule: Rule | None) -> None:
-            if rule is not None:
-                self.rules[index] = rule
-                self.changed(index)
+        def save(rule: Rule) -> bool:
+            return self.store([*self.rules[:index], rule, *self.rules[index + 1 :]], index)
 
-        self.app.push_screen(RuleEditScreen(copy.deepcopy(self.rules[index]), others), done)
+        rule = copy.deepcopy(self.rules[index])
+        self.app.push_screen(RuleEditScreen(rule, others, save), self._edited)
+
+    def _edited(self, rule: Rule | None) -> None:
+        if rule is not None:
+            self.notify(
+                _(
+                    "Rule '{rule}' saved. r applies the rules to the orders waiting for a label."
+                ).format(rule=rule.name),
+                markup=False,
+                timeout=4,
+            )
 
     def action_switch(self) -> None:
-        """Switch the highlighted rule on or off."""
+        """Switch the highlighted rule on or off (saved at once)."""
         index = self.current_index()
         if index is None:
             return
-        self.rules[index].enabled = not self.rules[index].enabled
-        self.changed(index)
+        rules = copy.deepcopy(self.rules)
+        rules[index].enabled = not rules[index].enabled
+        self.store(rules, index)
 
     def action_move(self, step: int) -> None:
+        """Move the highlighted rule up (-1) or down (1); it is tried in its new place."""
         index = self.current_index()
         if index is None:
             return
         target = index + step
         if not 0 <= target < len(self.rules):
             return
-        self.rules[index], self.rules[target] = self.rules[target], self.rules[index]
-        self.changed(target)
+        rules = list(self.rules)
+        rules[index], rules[target] = rules[target], rules[index]
+        self.store(rules, target)
 
     def action_delete(self) -> None:
         index = self.current_index()
@@ -283,47 +316,23 @@ class RulesScreen(BaseScreen):
 
         def answered(yes: bool | None) -> None:
             if yes and index < len(self.rules) and self.rules[index].name == name:
-                del self.rules[index]
-                self.changed(max(index - 1, 0))
+                self.store(self.rules[:index] + self.rules[index + 1 :], max(index - 1, 0))
 
         self.app.push_screen(
             ConfirmModal(
                 _("Delete the rule '{name}'?").format(name=name),
                 yes=_("Delete"),
                 no=_("No"),
-                detail=_("It is gone when you save (ctrl+s); esc leaves without saving."),
+                detail=_(
+                    "Orders imported from now on no longer use it; orders already "
+                    "imported keep their decision until you press r."
+                ),
                 danger=True,
             ),
             answered,
         )
 
-    def action_save(self) -> bool:
-        try:
-            clean = svc.save_rules(self.ctx.store, self.integration_id, self.rules)
-        except RuleError as err:
-            names = [r.name for r in self.rules]
-            if err.rule in names:
-                self.show_rules(names.index(err.rule))
-            text = _("Rule '{rule}': {problem}").format(rule=err.rule, problem=svc.message(err))
-            self.notify(text, severity="error", markup=False)
-            return False
-        except GlstuiError as err:
-            self.notify(user_message(err), severity="error", markup=False)
-            return False
-        self.rules = clean
-        self.saved = [r.to_dict() for r in clean]
-        self.show_rules()
-        self.notify(
-            _("Shipping rules saved. Press r to apply them to the orders waiting for a label."),
-            markup=False,
-        )
-        return True
-
     def action_reapply(self) -> None:
-        if self.has_unsaved_changes():
-            self.notify(_("Save the rules first (ctrl+s)."), severity="warning")
-            return
-
         def answered(yes: bool | None) -> None:
             if yes:
                 self._reapply()
@@ -372,16 +381,11 @@ class RulesScreen(BaseScreen):
         self.app.push_screen(SkuWeightsScreen(), closed)
 
     def action_back(self) -> None:
-        self.leave_or_ask(
-            _("Leave without saving the rules?"),
-            yes=_("Leave"),
-            detail=_("Press n to stay and ctrl+s to save them."),
-        )
+        self.dismiss(None)  # nothing to lose: every change is already saved
 
     def palette_commands(self) -> list[tuple[str, str, Any]]:
         return [
             (_("Add rule"), _("Add a shipping rule (n)"), self.action_add),
-            (_("Save rules"), _("Save the shipping rules (ctrl+s)"), self.action_save),
             (
                 _("Re-apply rules"),
                 _("Apply the saved rules to the orders waiting for a label (r)"),
@@ -400,3 +404,11 @@ def unique_name(base: str, names: list[str]) -> str:
     while f"{base} {n}".casefold() in taken:
         n += 1
     return f"{base} {n}"
+
+
+def translate_key_names(node: DOMNode) -> None:
+    """Key names shown in the footer and the help ("space" is "spatie" in Dutch)."""
+    for key, bindings in node._bindings.key_to_bindings.items():
+        node._bindings.key_to_bindings[key] = [
+            replace(b, key_display=_(b.key_display)) if b.key_display else b for b in bindings
+        ]
