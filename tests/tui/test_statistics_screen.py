@@ -171,3 +171,42 @@ async def test_a_shop_name_with_markup_is_shown_literally(make_ctx: Any) -> None
         await settle(pilot)
         title = screen.query_one("#stats-chart-title", Static)
         assert odd in str(title.render())
+
+
+async def test_chart_heading_and_axes_name_the_same_days_per_bar(make_ctx: Any) -> None:
+    """90 days at 80 columns do not fit one bar a day: heading and every chart agree."""
+    app = GlsApp(with_history(make_ctx))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        heading = str(app.screen.query_one("#stats-chart-title", Static).render())
+        steps = {chart.render().plain.splitlines()[-1] for chart in app.screen.query(StatsChart)}
+        assert heading.startswith("Per ") and heading.split()[1].isdigit(), heading
+        n = int(heading.split()[1])
+        assert all(f"per {n} days" in line for line in steps), (heading, steps)
+        await pilot.press("w")
+        await settle(pilot)
+        heading = str(app.screen.query_one("#stats-chart-title", Static).render())
+        assert heading.startswith("Per day:")
+
+
+async def test_the_columns_are_explained_on_screen_and_in_help(make_ctx: Any) -> None:
+    from glstui.tui.screens.help import HelpModal
+
+    app = GlsApp(with_history(make_ctx, lang="nl"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        screen = app.screen
+        line = str(screen.query_one("#stats-columns", Static).render())
+        assert "Mediaan: import→label" in line and "Laat: te laat" in line
+        assert len(line) <= 78  # one line at 80 columns
+        assert "Mediaan = de middelste tijd van import tot eerste label" in screen.help_text()
+        table = screen.query_one(DataTable)
+        median = str(table.get_row_at(table.row_count - 1)[4]).strip()
+        assert median.endswith(" u"), median  # hours in Dutch
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpModal)
