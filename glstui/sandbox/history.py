@@ -101,16 +101,7 @@ def generate_history(
             shipment.created_at = label_at
             batch_shipments.append(shipment)
             if shop.update_tracking:
-                entry = make_outbox(shipment, state=PENDING)
-                sent_at = label_at + timedelta(minutes=rng.randint(1, 90))
-                if rng.random() < 0.01 and now - label_at < timedelta(days=20):
-                    entry.state = FAILED
-                    entry.attempts = 1
-                    entry.last_error = "InvalidInput: the order is already shipped"
-                elif sent_at < now:
-                    entry.state, entry.sent_at, entry.attempts = SENT, sent_at, 1
-                    order.state, order.shipped_at = SHIPPED, sent_at
-                batch_outbox.append(entry)
+                batch_outbox.append(_confirmation(rng, now, order, shipment, label_at))
             # a shop with tracking update off: the order stays labelled (Amazon is not told)
         if order.state in (NEW, LABELLED, CANCELLED):
             order.amazon_status = "CANCELLED" if order.state == CANCELLED else "UNSHIPPED"
@@ -120,3 +111,20 @@ def generate_history(
     if batch_orders:
         flush()
     return shops
+
+
+def _confirmation(
+    rng: random.Random, now: datetime, order: Order, shipment: Shipment, label_at: datetime
+) -> OutboxEntry:
+    """The tracking confirmation of a labelled order: sent (the order is then shipped), still
+    pending, or now and then refused by Amazon."""
+    entry = make_outbox(shipment, state=PENDING)
+    sent_at = label_at + timedelta(minutes=rng.randint(1, 90))
+    if rng.random() < 0.01 and now - label_at < timedelta(days=20):
+        entry.state = FAILED
+        entry.attempts = 1
+        entry.last_error = "InvalidInput: the order is already shipped"
+    elif sent_at < now:
+        entry.state, entry.sent_at, entry.attempts = SENT, sent_at, 1
+        order.state, order.shipped_at = SHIPPED, sent_at
+    return entry

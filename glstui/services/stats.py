@@ -23,6 +23,7 @@ Why it is shaped like this:
 
 from __future__ import annotations
 
+import functools
 import statistics
 from collections import Counter
 from collections.abc import Iterable
@@ -306,7 +307,7 @@ def compute(store: Store, clock: Clock, cache: bool = True) -> StatsReport:
     with store.read() as view:
         integrations = view.integrations.all()
         builder.add_tally(count_file(view, now))
-        hot_keys = set(view.orders.keys())
+        hot_keys = functools.cache(lambda: set(view.orders.keys()))  # only if a month is read
         for month in view.archive_months():
             if month in wanted:
                 builder.add_tally(archive_tally(store, month, hot_keys, now, cache))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Container
+from collections.abc import Callable, Container
 from datetime import datetime
 from pathlib import Path
 
@@ -57,12 +57,14 @@ def _write_cache(path: Path, signature: list[int], tally: FileTally) -> None:
 
 
 def archive_tally(
-    store: Store, month: str, hot_keys: Container[str], now: datetime, cache: bool
+    store: Store, month: str, hot_keys: Callable[[], Container[str]], now: datetime, cache: bool
 ) -> FileTally:
     """One archive month's contribution, from the cache when the file did not change.
 
     The month is parsed by a scan of its own (not the store's archive cache), so it is freed
-    before the next month is read: at most one month is in memory at a time.
+    before the next month is read: at most one month is in memory at a time. `hot_keys()`
+    names the orders still in the hot file (hidden in the month); it is asked only when the
+    month has to be read.
     """
     signature = _archive_signature(store, month) if cache else None
     path = _cache_path(store, month)
@@ -71,7 +73,7 @@ def archive_tally(
         if cached is not None:
             return cached
     # stat first, read second: a file replaced in between is counted again next time
-    tally = count_file(ArchiveScan(store.archive_dir, month, hot_keys), now)
+    tally = count_file(ArchiveScan(store.archive_dir, month, hot_keys()), now)
     if signature is not None:
         _write_cache(path, signature, tally)
     return tally

@@ -40,9 +40,9 @@ class SkuWeightsScreen(BaseScreen):
         "weight per item from the settings."
     )
     BINDINGS: ClassVar[list[Any]] = [
-        Binding("i", "focus_path", N_("Import CSV")),
-        Binding("d", "delete", N_("Delete")),
-        Binding("escape", "back", N_("Back")),
+        Binding("i", "focus_path", N_("Import CSV"), id="sku_weights.import_csv"),
+        Binding("d", "delete", N_("Delete"), id="sku_weights.delete"),
+        Binding("escape", "back", N_("Back"), id="sku_weights.back"),
     ]
     DEFAULT_CSS = """
     SkuWeightsScreen .row { height: 1; }
