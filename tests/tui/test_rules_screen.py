@@ -322,6 +322,23 @@ async def test_dutch_decisions_write_a_decimal_comma(make_ctx: Any) -> None:
         assert "0,45 kg" in cells and "0.45 kg" not in cells
 
 
+async def test_dutch_sku_weights_write_a_decimal_comma_and_uncut_labels(make_ctx: Any) -> None:
+    ctx = make_ctx(lang="nl")
+    seed(ctx)
+    async with GlsApp(ctx).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = SkuWeightsScreen()
+        pilot.app.push_screen(screen)
+        await settle(pilot)
+        table = screen.query_one("#weights-table", DataTable)
+        weights = [str(table.get_row_at(r)[1]) for r in range(table.row_count)]
+        assert weights == ["0,8", "3,2", "0,45"]
+        column = next(c for c in table.columns.values() if c.key.value == "kg")
+        assert str(column.label) == "kg per artikel" and column.width >= len("kg per artikel")
+        label = screen.query_one(".lbl")
+        assert label.size.width >= len("CSV-bestand")
+
+
 # --- snapshots -----------------------------------------------------------------------------------
 
 
