@@ -261,7 +261,7 @@ class StatisticsScreen(BaseScreen):
             empty.display = False
         self._charts()
 
-    def _cells(self, row: stats.ShopStats, name: Any, bold: bool = False) -> list[Any]:
+    def _cells(self, row: stats.ShopStats, name: Text, bold: bool = False) -> list[Text]:
         widths = iter(self.widths)
 
         def num(value: int, loud: bool = False) -> Text:
