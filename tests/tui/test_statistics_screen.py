@@ -210,3 +210,21 @@ async def test_the_columns_are_explained_on_screen_and_in_help(make_ctx: Any) ->
         await pilot.press("question_mark")
         await settle(pilot)
         assert isinstance(app.screen, HelpModal)
+
+
+@pytest.mark.parametrize(
+    ("lang", "hours", "shown"),
+    [
+        ("en", 0.4, "24 min"),
+        ("en", 0.001, "< 1 min"),
+        ("en", 2.25, "2.2 h"),
+        ("nl", 2.25, "2,2 u"),
+        ("nl", 17.4, "17 u"),
+    ],
+)
+def test_median_time_to_label_reads_naturally(lang: str, hours: float, shown: str) -> None:
+    from glstui.i18n import set_language
+    from glstui.tui.screens.statistics import _hours
+
+    set_language(lang)
+    assert _hours(hours) == shown

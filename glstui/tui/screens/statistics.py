@@ -41,8 +41,12 @@ def _short(name: str, width: int) -> str:
 
 
 def _hours(value: float | None) -> str:
+    """A median time to label: minutes below an hour ("0.0 h" said nothing), else hours."""
     if value is None:
         return "–"
+    if value < 1:
+        minutes = round(value * 60)
+        return _("< 1 min") if minutes < 1 else _("{minutes} min").format(minutes=minutes)
     return _("{hours} h").format(hours=decimal(value, ".0f" if value >= 10 else ".1f"))
 
 
