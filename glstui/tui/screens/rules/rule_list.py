@@ -257,7 +257,7 @@ class RulesScreen(BaseScreen):
 
     def action_add(self) -> None:
         names = [r.name for r in self.rules]
-        fresh = Rule(name=unique_name(_("New rule"), names))
+        fresh = Rule(name=integrations_svc.unique_name(_("New rule"), names))  # "New rule (2)"
 
         def save(rule: Rule) -> bool:
             return self.store([*self.rules, rule], len(self.rules))
@@ -393,17 +393,6 @@ class RulesScreen(BaseScreen):
             ),
             (_("SKU weights"), _("The weight per item of each SKU (w)"), self.action_weights),
         ]
-
-
-def unique_name(base: str, names: list[str]) -> str:
-    """`base`, or `base 2`, `base 3`... whichever no rule of the shop has (any case)."""
-    taken = {n.casefold() for n in names}
-    if base.casefold() not in taken:
-        return base
-    n = 2
-    while f"{base} {n}".casefold() in taken:
-        n += 1
-    return f"{base} {n}"
 
 
 def translate_key_names(node: DOMNode) -> None:
