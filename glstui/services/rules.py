@@ -83,7 +83,6 @@ __all__ = [
     "reapply",
     "save_rules",
     "save_weights",
-    "set_rules_enabled",
     "set_weight",
     "summarize_actions",
     "summarize_conditions",
@@ -173,13 +172,6 @@ def save_rules(
         tx.integrations.put(integration)
     log.info("saved %d shipping rules for shop %s", len(clean), integration_id)
     return clean
-
-
-def set_rules_enabled(store: Store, integration_id: str, enabled: bool) -> None:
-    with store.write() as tx:
-        integration = _integration(tx, integration_id)
-        integration.rules_enabled = enabled
-        tx.integrations.put(integration)
 
 
 def warnings(rules: list[Rule]) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Any
 
 from glstui.domain.rules import EXPRESS_LABELS, Decision, Rule
 from glstui.i18n import _
+from glstui.i18n_numbers import decimal
 
 
 def describe(decision: Decision | dict[str, Any], default_label_format: str | None = None) -> str:
@@ -20,7 +21,7 @@ def describe(decision: Decision | dict[str, Any], default_label_format: str | No
     if d.skip:
         return _("skip: not imported")
     parts = [d.product]
-    weight = f"{d.weight_kg:g} kg"
+    weight = f"{decimal(d.weight_kg)} kg"
     parts.append(f"{d.parcels} × {weight}" if d.parcels > 1 else weight)
     services = d.services or {}
     if services.get("expressService"):
@@ -43,7 +44,7 @@ def describe(decision: Decision | dict[str, Any], default_label_format: str | No
 
 def _range_text(low: float | int | None, high: float | int | None, unit: str = "") -> str:
     def f(v: float | int) -> str:
-        return f"{v:g}{unit}"
+        return f"{decimal(v)}{unit}"
 
     if low is not None and high is not None:
         return f"{f(low)}–{f(high)}"
@@ -101,7 +102,7 @@ def summarize_actions(rule: Rule) -> str:
     if a.parcels != 1:
         parts.append(_("{n} parcels").format(n=a.parcels))
     if a.weight_kg is not None:
-        parts.append(_("{kg} kg per parcel").format(kg=f"{a.weight_kg:g}"))
+        parts.append(_("{kg} kg per parcel").format(kg=decimal(a.weight_kg)))
     if a.label_format:
         parts.append(a.label_format)
     return " · ".join(parts) if parts else _("default")

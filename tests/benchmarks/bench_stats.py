@@ -2,7 +2,7 @@
 
     .venv/bin/python tests/benchmarks/bench_stats.py [--quick] [--orders 100000] [--days 365]
 
-Builds a deterministic history (services.stats.generate_history: a year of orders, shipped
+Builds a deterministic history (sandbox.history.generate_history: a year of orders, shipped
 ones moved to the monthly archives as the store does) in a temp dir. Each "fresh process" row
 is a new interpreter (subprocess + exec) that opens the store and times `stats.compute` (the
 7/30/90 day report) once: without the archive cache (parsing the big monthly archive files
@@ -29,6 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from glstui.domain.clock import FixedClock  # noqa: E402
+from glstui.sandbox.history import generate_history  # noqa: E402
 from glstui.services import stats  # noqa: E402
 from glstui.store import Store  # noqa: E402
 
@@ -94,7 +95,7 @@ def main() -> int:
     try:
         started = time.perf_counter()
         store = Store.open(directory, CLOCK)
-        stats.generate_history(store, CLOCK, orders=args.orders, days=args.days, chunk=10_000)
+        generate_history(store, CLOCK, orders=args.orders, days=args.days, chunk=10_000)
         built = time.perf_counter() - started
         with store.read() as view:
             hot = len(view.orders)

@@ -20,6 +20,7 @@ from glstui.domain.order import Order, OrderItem, Recipient
 from glstui.domain.rules import Actions, Conditions, Rule
 from glstui.services import rules as svc
 from glstui.tui.app import GlsApp
+from glstui.tui.screens.help import key_table
 from glstui.tui.screens.rules import RuleEditScreen, RulesScreen
 from glstui.tui.screens.sku_weights import SkuWeightsScreen
 from glstui.tui.widgets.confirm import ConfirmModal
@@ -134,9 +135,10 @@ async def test_build_two_rules_reorder_and_preview_follows(make_ctx: Any) -> Non
         assert isinstance(app.screen, RuleEditScreen)
         await type_into(pilot, "name", "NL Saturday", keys=True)
         await type_into(pilot, "conditions-countries", "nl")
-        await pilot.press("ctrl+s")  # Saturday is still off: kept, then switched on below
+        await pilot.press("ctrl+s")  # Saturday is still off: saved, then switched on below
         await settle(pilot)
         assert app.screen is screen
+        assert [r.name for r in svc.get_rules(ctx.store, SHOP)[1]] == ["NL Saturday"]
         await pilot.press("enter")
         await settle(pilot)
         app.screen.query_one("#actions-saturday").value = True
@@ -160,26 +162,25 @@ async def test_build_two_rules_reorder_and_preview_follows(make_ctx: Any) -> Non
         nl_prime = next(i for i, r in enumerate(rows) if r.order_id.startswith(first))
         assert before[nl_prime] == "NL Saturday"  # an NL prime order: the first rule wins
 
-        await pilot.press("K")  # move "Prime express" to the top
+        await pilot.press("shift+up")  # move "Prime express" to the top: saved at once
         await settle(pilot)
         assert [r.name for r in screen.rules] == ["Prime express", "NL Saturday"]
+        stored_names = [r.name for r in svc.get_rules(ctx.store, SHOP)[1]]
+        assert stored_names == ["Prime express", "NL Saturday"]
         after = preview_rules(screen)
         assert after[nl_prime] == "Prime express"
         assert after != before
         assert screen.preview_rows[nl_prime].decision.services == {"expressService": "t12"}
 
-        await pilot.press("ctrl+down")  # and back down again
+        await pilot.press("shift+down")  # and back down again
         await settle(pilot)
         assert preview_rules(screen) == before
-
-        await pilot.press("ctrl+s")
-        await settle(pilot)
     _enabled, stored = svc.get_rules(ctx.store, SHOP)
     assert [r.name for r in stored] == ["NL Saturday", "Prime express"]
     assert stored[0].actions.saturday
 
 
-async def test_editor_shows_errors_inline_and_refuses_to_keep(make_ctx: Any) -> None:
+async def test_editor_shows_errors_inline_and_refuses_to_save(make_ctx: Any) -> None:
     ctx = make_ctx()
     seed(ctx)
     async with GlsApp(ctx).run_test(size=(80, 24)) as pilot:
@@ -194,19 +195,21 @@ async def test_editor_shows_errors_inline_and_refuses_to_keep(make_ctx: Any) -> 
         assert "1 to 10" in str(editor.query_one("#err-actions-parcels").render())
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert pilot.app.screen is editor  # not kept
+        assert pilot.app.screen is editor  # not saved
         assert editor.focused is editor.query_one("#conditions-countries")
+    assert svc.get_rules(ctx.store, SHOP)[1] == []
 
 
-async def test_space_toggles_delete_asks_with_focus_on_no_and_esc_asks(make_ctx: Any) -> None:
+async def test_space_and_delete_are_saved_at_once_and_esc_just_leaves(make_ctx: Any) -> None:
     ctx = make_ctx()
     seed(ctx, SAMPLE_RULES[:2])
     async with GlsApp(ctx).run_test(size=(80, 24)) as pilot:
+        before = pilot.app.screen
         screen = await open_rules(pilot)
         await pilot.press("space")
         await settle(pilot)
         assert not screen.rules[0].enabled
-        assert screen.has_unsaved_changes()
+        assert not svc.get_rules(ctx.store, SHOP)[1][0].enabled  # saved, no ctrl+s
 
         await pilot.press("d")
         await settle(pilot)
@@ -219,14 +222,11 @@ async def test_space_toggles_delete_asks_with_focus_on_no_and_esc_asks(make_ctx:
         await pilot.press("d", "y")
         await settle(pilot)
         assert [r.name for r in screen.rules] == ["Wadden islands"]
+        assert [r.name for r in svc.get_rules(ctx.store, SHOP)[1]] == ["Wadden islands"]
 
-        await pilot.press("escape")
+        await pilot.press("escape")  # nothing unsaved: no question
         await settle(pilot)
-        assert isinstance(pilot.app.screen, ConfirmModal)  # unsaved: asks first
-        await pilot.press("n")
-        await settle(pilot)
-        assert pilot.app.screen is screen
-    assert [r.name for r in svc.get_rules(ctx.store, SHOP)[1]] == [r.name for r in SAMPLE_RULES[:2]]
+        assert pilot.app.screen is before
 
 
 async def test_reapply_after_save_holds_the_waiting_orders(make_ctx: Any) -> None:
@@ -265,6 +265,78 @@ async def test_sku_weights_csv_import_lists_bad_rows(make_ctx: Any, tmp_path: Pa
         )
         assert screen.query_one("#weights-table", DataTable).row_count == 4
     assert svc.load_weights(ctx.store)[0]["MUG-01"] == 0.5
+
+
+async def test_editor_saves_the_rule_with_one_key(make_ctx: Any) -> None:
+    """ctrl+s in the editor stores the rule: leaving the list at once keeps it."""
+    ctx = make_ctx()
+    seed(ctx, SAMPLE_RULES[:1])
+    async with GlsApp(ctx).run_test(size=(80, 24)) as pilot:
+        before = pilot.app.screen
+        await open_rules(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await type_into(pilot, "actions-parcels", "2")
+        await pilot.press("ctrl+s", "escape")
+        await settle(pilot)
+        assert pilot.app.screen is before
+    assert svc.get_rules(ctx.store, SHOP)[1][0].actions.parcels == 2
+
+
+def footer_keys(screen: Any) -> list[tuple[str, str]]:
+    """(key, description) of every key the footer shows, as drawn."""
+    from textual.widgets._footer import FooterKey
+
+    return [(k.key_display, k.description) for k in screen.query(FooterKey)]
+
+
+async def test_keys_to_move_a_rule_are_shown_and_the_footer_is_dutch(make_ctx: Any) -> None:
+    ctx = make_ctx(lang="nl")
+    seed(ctx, SAMPLE_RULES)
+    async with GlsApp(ctx).run_test(size=(80, 24)) as pilot:
+        screen = await open_rules(pilot)
+        keys = footer_keys(screen)
+        assert ("shift+↑↓", "Schuif") in keys
+        assert ("spatie", "Aan/uit") in keys
+        assert ("enter", "Wijzig") in keys
+        assert not any(d == "Opslaan" for _k, d in keys)  # one save: in the editor only
+        table = key_table(screen)  # what ? lists
+        rows = list(zip(table.columns[0].cells, table.columns[1].cells, strict=True))
+        assert ("shift+↑↓", "Schuif") in rows
+        assert ("enter", "Wijzig") in rows
+        assert len(rows) == len(set(rows))
+        await pilot.press("enter")
+        await settle(pilot)
+        assert ("^s", "Opslaan") in footer_keys(pilot.app.screen)
+        field = pilot.app.screen.query_one("#conditions-marketplaces", Input)
+        assert field.placeholder == "bijv. NL, DE"
+
+
+async def test_dutch_decisions_write_a_decimal_comma(make_ctx: Any) -> None:
+    ctx = make_ctx(lang="nl")
+    seed(ctx, SAMPLE_RULES)
+    async with GlsApp(ctx).run_test(size=(120, 40)) as pilot:
+        screen = await open_rules(pilot)
+        table = screen.query_one("#preview-table", DataTable)
+        cells = " ".join(str(c) for r in range(table.row_count) for c in table.get_row_at(r))
+        assert "0,45 kg" in cells and "0.45 kg" not in cells
+
+
+async def test_dutch_sku_weights_write_a_decimal_comma_and_uncut_labels(make_ctx: Any) -> None:
+    ctx = make_ctx(lang="nl")
+    seed(ctx)
+    async with GlsApp(ctx).run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = SkuWeightsScreen()
+        pilot.app.push_screen(screen)
+        await settle(pilot)
+        table = screen.query_one("#weights-table", DataTable)
+        weights = [str(table.get_row_at(r)[1]) for r in range(table.row_count)]
+        assert weights == ["0,8", "3,2", "0,45"]
+        column = next(c for c in table.columns.values() if c.key.value == "kg")
+        assert str(column.label) == "kg per artikel" and column.width >= len("kg per artikel")
+        label = screen.query_one(".lbl")
+        assert label.size.width >= len("CSV-bestand")
 
 
 # --- snapshots -----------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The Statistieken screen: periods, per-shop table, per-day charts, loud warnings.
 
-Data: a seeded history (services.stats.generate_history) under the FixedClock of the
+Data: a seeded history (sandbox.history.generate_history) under the FixedClock of the
 conftest, so the snapshots are the same on every machine.
 """
 
@@ -13,6 +13,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
+from glstui.sandbox.history import generate_history
 from glstui.services import stats
 from glstui.services.context import AppContext
 from glstui.tui.app import GlsApp
@@ -24,7 +25,7 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40"
 
 def with_history(make_ctx: Callable[..., AppContext], lang: str = "en") -> AppContext:
     ctx = make_ctx(lang=lang)
-    stats.generate_history(ctx.store, ctx.clock, orders=700, days=100, seed=5)
+    generate_history(ctx.store, ctx.clock, orders=700, days=100, seed=5)
     return ctx
 
 
@@ -170,3 +171,60 @@ async def test_a_shop_name_with_markup_is_shown_literally(make_ctx: Any) -> None
         await settle(pilot)
         title = screen.query_one("#stats-chart-title", Static)
         assert odd in str(title.render())
+
+
+async def test_chart_heading_and_axes_name_the_same_days_per_bar(make_ctx: Any) -> None:
+    """90 days at 80 columns do not fit one bar a day: heading and every chart agree."""
+    app = GlsApp(with_history(make_ctx))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        heading = str(app.screen.query_one("#stats-chart-title", Static).render())
+        steps = {chart.render().plain.splitlines()[-1] for chart in app.screen.query(StatsChart)}
+        assert heading.startswith("Per ") and heading.split()[1].isdigit(), heading
+        n = int(heading.split()[1])
+        assert all(f"per {n} days" in line for line in steps), (heading, steps)
+        await pilot.press("w")
+        await settle(pilot)
+        heading = str(app.screen.query_one("#stats-chart-title", Static).render())
+        assert heading.startswith("Per day:")
+
+
+async def test_the_columns_are_explained_on_screen_and_in_help(make_ctx: Any) -> None:
+    from glstui.tui.screens.help import HelpModal
+
+    app = GlsApp(with_history(make_ctx, lang="nl"))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        screen = app.screen
+        line = str(screen.query_one("#stats-columns", Static).render())
+        assert "Mediaan: import→label" in line and "Laat: te laat" in line
+        assert len(line) <= 78  # one line at 80 columns
+        assert "Mediaan = de middelste tijd van import tot eerste label" in screen.help_text()
+        table = screen.query_one(DataTable)
+        median = str(table.get_row_at(table.row_count - 1)[4]).strip()
+        assert median.endswith(" u"), median  # hours in Dutch
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpModal)
+
+
+@pytest.mark.parametrize(
+    ("lang", "hours", "shown"),
+    [
+        ("en", 0.4, "24 min"),
+        ("en", 0.001, "< 1 min"),
+        ("en", 2.25, "2.2 h"),
+        ("nl", 2.25, "2,2 u"),
+        ("nl", 17.4, "17 u"),
+    ],
+)
+def test_median_time_to_label_reads_naturally(lang: str, hours: float, shown: str) -> None:
+    from glstui.i18n import set_language
+    from glstui.tui.screens.statistics import _hours
+
+    set_language(lang)
+    assert _hours(hours) == shown

@@ -11,7 +11,8 @@ from glstui.domain.clock import FixedClock
 from glstui.domain.integration import CONNECTED, Integration
 from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, Order
 from glstui.domain.shipment import FAILED, PENDING, SENT, OutboxEntry, Shipment
-from glstui.services import stats
+from glstui.sandbox.history import generate_history
+from glstui.services import stats, stats_cache
 from glstui.store import Store
 
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
@@ -173,7 +174,7 @@ def test_no_data_gives_zero_rows_not_errors() -> None:
 def history(tmp_path: Path) -> tuple[Store, FixedClock]:
     clock = FixedClock(NOW)
     store = Store.open(tmp_path / "data", clock)
-    stats.generate_history(store, clock, orders=1500, days=150, seed=3, chunk=500)
+    generate_history(store, clock, orders=1500, days=150, seed=3, chunk=500)
     return store, clock
 
 
@@ -218,9 +219,10 @@ def test_the_archive_cache_is_used_and_refreshed(history, monkeypatch) -> None:
 
     counted: list[object] = []
     real = stats.count_file
-    monkeypatch.setattr(
-        stats, "count_file", lambda part, now: counted.append(part) or real(part, now)
-    )
+    for module in (stats, stats_cache):  # the hot file, the archive months
+        monkeypatch.setattr(
+            module, "count_file", lambda part, now: counted.append(part) or real(part, now)
+        )
     assert stats.compute(store, clock) == first
     assert len(counted) == 1  # only the hot file; every archive month came from the cache
 
@@ -240,7 +242,7 @@ def test_generate_history_is_deterministic(tmp_path: Path) -> None:
     for name in ("a", "b"):
         clock = FixedClock(NOW)
         store = Store.open(tmp_path / name, clock)
-        stats.generate_history(store, clock, orders=300, days=40, seed=11)
+        generate_history(store, clock, orders=300, days=40, seed=11)
         reports.append(stats.compute(store, clock))
     assert reports[0] == reports[1]
 

@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Input, Label, Static
 
 from glstui.domain.errors import GlstuiError
 from glstui.i18n import N_, _
+from glstui.i18n_numbers import decimal
 from glstui.services import rules as svc
 from glstui.tui.screens.base import BaseScreen
 from glstui.tui.screens.integrations import user_message
@@ -40,13 +41,13 @@ class SkuWeightsScreen(BaseScreen):
         "weight per item from the settings."
     )
     BINDINGS: ClassVar[list[Any]] = [
-        Binding("i", "focus_path", N_("Import CSV")),
-        Binding("d", "delete", N_("Delete")),
-        Binding("escape", "back", N_("Back")),
+        Binding("i", "focus_path", N_("Import CSV"), id="sku_weights.import_csv"),
+        Binding("d", "delete", N_("Delete"), id="sku_weights.delete"),
+        Binding("escape", "back", N_("Back"), id="sku_weights.back"),
     ]
     DEFAULT_CSS = """
     SkuWeightsScreen .row { height: 1; }
-    SkuWeightsScreen .lbl { width: 10; height: 1; }
+    SkuWeightsScreen .lbl { width: 13; height: 1; }
     SkuWeightsScreen #csv-path { width: 1fr; }
     SkuWeightsScreen #replace { width: auto; margin: 0 0 0 2; }
     SkuWeightsScreen #weights-info { height: auto; color: $text-muted; margin: 0 0 1 0; }
@@ -94,16 +95,16 @@ class SkuWeightsScreen(BaseScreen):
         info = _(
             "{n} SKUs. SKUs not in the table weigh {kg} kg per item (the default weight in "
             "the settings)."
-        ).format(n=len(self.weights), kg=f"{self.default_weight:g}")
+        ).format(n=len(self.weights), kg=decimal(self.default_weight))
         self.query_one("#weights-info", Static).update(Text(info))
         table = self.query_one("#weights-table", DataTable)
         keep = table.cursor_row
         table.clear(columns=True)
         sku_w = min(max([len(s) for s in self.weights] + [12]), 40)
         table.add_column(_("SKU"), width=sku_w, key="sku")
-        table.add_column(_("kg per item"), width=12, key="kg")
+        table.add_column(_("kg per item"), width=14, key="kg")
         for sku in sorted(self.weights):
-            table.add_row(Text(sku), Text(f"{self.weights[sku]:g}", justify="right"), key=sku)
+            table.add_row(Text(sku), Text(decimal(self.weights[sku]), justify="right"), key=sku)
         if self.weights:
             table.move_cursor(row=min(max(keep, 0), len(self.weights) - 1))
 

@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist
 
 from glstui.i18n import N_, _
+from glstui.i18n_numbers import decimal
 from glstui.services import stats
 from glstui.tui.messages import StoreChanged
 from glstui.tui.screens.base import BaseScreen
@@ -28,6 +29,8 @@ from glstui.tui.widgets.section_bar import SectionBar
 from glstui.tui.widgets.stats_chart import StatsChart
 
 PERIOD_KEYS = (("w", 7), ("m", 30), ("k", 90))
+# One line under the table (fits 80 columns in both languages); `?` explains in full.
+COLUMNS_HINT = N_("Median: import to label · Pending/Failed: tracking to Amazon · Late: overdue")
 NAME_MIN, NAME_MAX = 10, 30
 NUMBER_MIN = 5
 TOTAL_KEY = "__total__"
@@ -38,9 +41,13 @@ def _short(name: str, width: int) -> str:
 
 
 def _hours(value: float | None) -> str:
+    """A median time to label: minutes below an hour ("0.0 h" said nothing), else hours."""
     if value is None:
         return "–"
-    return f"{value:.0f} h" if value >= 10 else f"{value:.1f} h"
+    if value < 1:
+        minutes = round(value * 60)
+        return _("< 1 min") if minutes < 1 else _("{minutes} min").format(minutes=minutes)
+    return _("{hours} h").format(hours=decimal(value, ".0f" if value >= 10 else ".1f"))
 
 
 def _cell(text: str, width: int, style: str = "") -> Text:
@@ -82,16 +89,24 @@ class StatisticsScreen(BaseScreen):
     SECTION = "statistics"
     HELP = N_(
         "What was imported, labelled and confirmed to Amazon, per shop, for the last 7, 30 or "
-        "90 days (keys w, m, k). The charts show the highlighted row per day. Warnings on top "
-        "need you now: orders past their latest ship date, confirmations Amazon refused, and "
-        "shops whose Amazon consent runs out within 30 days."
+        "90 days (keys w, m, k). The columns: Imported = orders imported in the period; "
+        "Labelled = orders that got their first GLS label in the period; Confirmed = orders "
+        "whose tracking code Amazon accepted in the period; Median = the middle time from "
+        "import to first label, in hours; Pending = tracking codes still waiting to be sent "
+        "to Amazon; Failed = tracking codes Amazon refused (see Orders, 3); Late = orders "
+        "Amazon still waits for whose latest ship date has passed. Pending, Failed and Late "
+        "are counted now, the same in every period. The charts show the highlighted row per "
+        "day, or per 2 or more days when the period does not fit the width (the heading "
+        "says which). Warnings on top need you now: orders past their latest ship date, "
+        "confirmations Amazon refused, and shops whose Amazon consent runs out within 30 "
+        "days."
     )
     BINDINGS: ClassVar[list[Any]] = [
-        Binding("w", "period(7)", N_("7 days")),
-        Binding("m", "period(30)", N_("30 days")),
-        Binding("k", "period(90)", N_("90 days")),
-        Binding("r", "refresh", N_("Refresh")),
-        Binding("escape", "back", N_("Back"), show=False),
+        Binding("w", "period(7)", N_("7 days"), id="statistics.week"),
+        Binding("m", "period(30)", N_("30 days"), id="statistics.month"),
+        Binding("k", "period(90)", N_("90 days"), id="statistics.quarter"),
+        Binding("r", "refresh", N_("Refresh"), id="statistics.refresh"),
+        Binding("escape", "back", N_("Back"), show=False, id="statistics.back"),
     ]
 
     DEFAULT_CSS = """
@@ -108,6 +123,10 @@ class StatisticsScreen(BaseScreen):
     StatisticsScreen #stats-table {
         height: auto;
         max-height: 12;
+    }
+    StatisticsScreen #stats-columns {
+        height: auto;
+        color: $text-muted;
     }
     StatisticsScreen #stats-chart-title {
         height: 1;
@@ -143,6 +162,7 @@ class StatisticsScreen(BaseScreen):
             yield Static("", id="stats-warnings")
             yield DataTable(id="stats-table", cursor_type="row", zebra_stripes=False)
             yield Static("", id="stats-empty", classes="hint")
+            yield Static(Text(_(COLUMNS_HINT)), id="stats-columns")
             yield Static("", id="stats-chart-title")
             with Horizontal(id="stats-charts"):
                 yield StatsChart(id="chart-imported")
@@ -245,7 +265,7 @@ class StatisticsScreen(BaseScreen):
             empty.display = False
         self._charts()
 
-    def _cells(self, row: stats.ShopStats, name: Any, bold: bool = False) -> list[Any]:
+    def _cells(self, row: stats.ShopStats, name: Text, bold: bool = False) -> list[Text]:
         widths = iter(self.widths)
 
         def num(value: int, loud: bool = False) -> Text:
@@ -289,17 +309,22 @@ class StatisticsScreen(BaseScreen):
             return
         period = self.report.period(self.days)
         name = row.shop_name or _("all shops")
-        self.query_one("#stats-chart-title", Static).update(
-            Text(_("Per day: {shop}").format(shop=name))
-        )
+        charts = list(self.query(StatsChart).results(StatsChart))
+        step = max(chart.days_per_bar(len(row.imported_per_day)) for chart in charts)
+        heading = _("Per day: {shop}") if step == 1 else _("Per {n} days: {shop}")
+        self.query_one("#stats-chart-title", Static).update(Text(heading.format(n=step, shop=name)))
         for widget_id, title, values in (
             ("#chart-imported", _("Imported"), row.imported_per_day),
             ("#chart-labelled", _("Labelled"), row.labelled_per_day),
             ("#chart-confirmed", _("Confirmed"), row.confirmed_per_day),
         ):
             self.query_one(widget_id, StatsChart).set_data(
-                title, values, period.first_day, period.last_day
+                title, values, period.first_day, period.last_day, step
             )
+
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self.call_after_refresh(self._charts)  # the charts' new widths decide the step
 
     @on(DataTable.RowHighlighted)
     def _row_changed(self, event: DataTable.RowHighlighted) -> None:

@@ -4,8 +4,9 @@ Textual's Sparkline scales from the smallest to the largest value, so a quiet da
 empty; an operator reading "how many per day" needs bars that start at zero. The bars
 share the whole width (a week gets wide bars), so the first and last date sit under the
 first and last bar. When there are more days than columns, neighbouring days are added up
-("per 3 days") rather than dropped. Colours come from the widget's CSS (theme variables),
-so every theme works.
+("per 3 days") rather than dropped; the screen gives its charts one `step` so the charts
+side by side and the heading above them speak of the same days per bar. Colours come from
+the widget's CSS (theme variables), so every theme works.
 """
 
 from __future__ import annotations
@@ -21,11 +22,17 @@ from glstui.i18n import _
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
 
-def group(values: list[int], width: int) -> tuple[list[int], int]:
-    """Values added up in groups so they fit `width` columns: (columns, days per column)."""
+def days_per_bar(count: int, width: int) -> int:
+    """How many days one bar must add up so `count` days fit `width` columns."""
+    return max(1, math.ceil(count / width)) if width > 0 else 1
+
+
+def group(values: list[int], width: int, step: int = 1) -> tuple[list[int], int]:
+    """Values added up in groups so they fit `width` columns: (columns, days per column).
+    `step` asks for at least that many days per column (charts shown side by side)."""
     if width <= 0 or not values:
         return [], 1
-    step = max(1, math.ceil(len(values) / width))
+    step = max(step, days_per_bar(len(values), width))
     return [sum(values[i : i + step]) for i in range(0, len(values), step)], step
 
 
@@ -77,19 +84,30 @@ class StatsChart(Widget):
         self.values: list[int] = []
         self.first_day: date | None = None
         self.last_day: date | None = None
+        self.step = 1
+
+    def days_per_bar(self, count: int) -> int:
+        """Days per bar this chart needs to show `count` days at its current width."""
+        return days_per_bar(count, max(1, self.content_size.width))
 
     def set_data(
-        self, title: str, values: list[int], first_day: date | None, last_day: date | None
+        self,
+        title: str,
+        values: list[int],
+        first_day: date | None,
+        last_day: date | None,
+        step: int = 1,
     ) -> None:
         self.title = title
         self.values = list(values)
         self.first_day, self.last_day = first_day, last_day
+        self.step = step
         self.refresh()
 
     def render(self) -> Text:
         width = max(1, self.content_size.width)
         height = max(1, self.content_size.height - 2)
-        columns, step = group(self.values, width)
+        columns, step = group(self.values, width, self.step)
         widths, gap = bar_widths(len(columns), width)
         total = sum(self.values)
         top = max(columns, default=0)
