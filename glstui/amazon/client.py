@@ -24,7 +24,7 @@ from glstui import __version__
 from glstui.amazon.endpoints import Endpoints
 from glstui.amazon.errors import AmazonApiError, AmazonError
 from glstui.amazon.lwa import AppCredentials, LwaClient
-from glstui.amazon.ratelimit import Monotonic, RateLimiter, RetryPolicy, Sleep
+from glstui.amazon.ratelimit import Monotonic, RateLimiter, RetryPolicy, Sleep, TimeScale
 from glstui.amazon.transport import Reply, call_with_retry, parse_reply
 from glstui.domain.clock import Clock, from_iso, to_iso
 from glstui.domain.errors import N_, Msg
@@ -108,13 +108,11 @@ class SpApiClient:
         self.http = http
         self.endpoints = endpoints
         self.clock = clock
-        self.time_scale = time_scale
-        self._sleep = sleep
-        self.retry = retry or RetryPolicy(time_scale=time_scale)
+        # the one time scale of this client: its pacing, its backoff and its token cache
+        self.scale = TimeScale(time_scale, monotonic, sleep)
+        self.retry = retry or RetryPolicy(time_scale=self.scale.factor)
         self._rng = rng or random.Random()
-        self.limiter = RateLimiter(
-            limits, time_scale=time_scale, monotonic=monotonic, sleep=sleep, hold_first=True
-        )
+        self.limiter = RateLimiter(limits, scale=self.scale, until_answered=True)
         self.user_agent = user_agent()
         self.lwa = LwaClient(
             http,
@@ -122,13 +120,17 @@ class SpApiClient:
             credentials,
             retry=self.retry,
             rng=self._rng,
-            sleep=sleep,
-            monotonic=monotonic,
-            time_scale=time_scale,
+            sleep=self.scale.sleep,
+            monotonic=self.scale.monotonic,
+            time_scale=self.scale.factor,
             user_agent=self.user_agent,
         )
         self.calls: dict[str, int] = {}  # SP-API attempts per operation
         self.throttled: dict[str, int] = {}  # 429s per operation
+
+    @property
+    def time_scale(self) -> float:
+        return self.scale.factor
 
     # --- authorization ------------------------------------------------------------------
 
@@ -166,6 +168,7 @@ class SpApiClient:
             await self.lwa.access_token(refresh_token)
             # Then pace, then take the token again: a long wait must not outlive the token.
             await self.limiter.acquire(operation, seller, region)
+            sent = False
             try:
                 if before_send is not None:  # the caller's last word, after the pace wait
                     await before_send()
@@ -179,12 +182,22 @@ class SpApiClient:
                 if json_body is not None:
                     headers["content-type"] = "application/json"
                 self.calls[operation] = self.calls.get(operation, 0) + 1
+                sent = True
                 resp = await self.http.request(
                     method, url, params=params, json=json_body, headers=headers
                 )
-            finally:  # answered, failed or never sent: Amazon's bucket counts from here
-                self.limiter.answered(operation, seller, region)
+            except BaseException:
+                # never sent: the token is ours again; failed on the way: it may have arrived
+                settle = self.limiter.answered if sent else self.limiter.withdrawn
+                settle(operation, seller, region)
+                raise
             reply = parse_reply(resp)
+            if reply.status in (401, 403) and _token_problem(reply):
+                # Amazon knows the seller only from a token it accepts: a refused token is
+                # charged to no seller's bucket, so the retry with a fresh one costs none.
+                self.limiter.withdrawn(operation, seller, region)
+            else:
+                self.limiter.answered(operation, seller, region)
             self.limiter.observe(
                 operation, resp.headers.get("x-amzn-ratelimit-limit"), seller, region
             )
@@ -196,7 +209,7 @@ class SpApiClient:
         what = operation
         while True:
             reply = await call_with_retry(
-                attempt, what=what, policy=self.retry, rng=self._rng, sleep=self._sleep
+                attempt, what=what, policy=self.retry, rng=self._rng, sleep=self.scale.sleep
             )
             if reply.status in (401, 403) and not refreshed and _token_problem(reply):
                 # Expired or invalidated access token: get a fresh one once and try again.
