@@ -120,7 +120,6 @@ class Sandbox:
         kinds_share: float = 0.0,
     ) -> None:
         self.seed = seed
-        self.time_scale = time_scale
         self.host = host
         self.port = port
         self.clock = SimClock(start, time_scale)
@@ -146,6 +145,11 @@ class Sandbox:
             partial_share=partial_share,
             kinds_share=kinds_share,
         )
+
+    @property
+    def time_scale(self) -> float:
+        """The sandbox clock's time scale (the one its token buckets refill by)."""
+        return self.clock.time_scale
 
     # --- lifecycle ----------------------------------------------------------------------
 
