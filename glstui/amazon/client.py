@@ -32,6 +32,8 @@ from glstui.domain.errors import N_, Msg
 __all__ = [
     "DEFAULT_INCLUDED_DATA",
     "DEFAULT_STATUSES",
+    "HTTP_LIMITS",
+    "MAX_CONNECTIONS",
     "AppCredentials",
     "OrdersPage",
     "SpApiClient",
@@ -56,13 +58,21 @@ def user_agent() -> str:
     )
 
 
+# Connections to Amazon at most, however many shops import or confirm at once: every shop
+# paces on its own bucket, so a request waiting for a free connection only waits for the
+# previous answer (milliseconds). All of them stay open between calls: a shop's next page
+# reuses a connection instead of opening a new one.
+MAX_CONNECTIONS = 20
+HTTP_LIMITS = httpx.Limits(
+    max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
+)
+HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
 def default_http_client() -> httpx.AsyncClient:
-    """The shared client: sensible timeouts, keep-alive, no redirects (Amazon sends none)."""
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(30.0, connect=10.0),
-        limits=httpx.Limits(max_connections=10, max_keepalive_connections=5),
-        follow_redirects=False,
-    )
+    """The client for Amazon: bounded connections kept alive, sensible timeouts, no redirects
+    (Amazon sends none)."""
+    return httpx.AsyncClient(timeout=HTTP_TIMEOUT, limits=HTTP_LIMITS, follow_redirects=False)
 
 
 @dataclass

@@ -6,11 +6,13 @@ from __future__ import annotations
 import asyncio
 import re
 from collections import Counter
+from datetime import timedelta
 
 from glstui.sandbox import Sandbox
 
 CONFIRM = re.compile(r"^/orders/v0/orders/([^/]+)/shipmentConfirmation$")
 SEARCH = "/orders/2026-01-01/orders"
+ALL_EU = ["A1805IZSGTT6HS", "AMEN7PMS3EDWL", "A1PA6795UKMFR9", "A13V1IB3VIYZZH"]
 
 
 def _body(order) -> dict:
@@ -97,3 +99,33 @@ async def test_a_call_refused_for_its_access_token_costs_no_token_of_the_bucket(
     assert [r.status for r in sb.requests(SEARCH + "/")] == [403, 200]
     bucket = next(iter(client.limiter.buckets.values()))
     assert 29 <= bucket.tokens < 29.5
+
+
+async def test_thirty_shops_searching_at_once_share_a_bounded_pool_kept_alive(make_sandbox):
+    """30 shops paging through their orders at once hold at most MAX_CONNECTIONS connections
+    to Amazon, and keep them: no connection is closed and opened again between pages (before,
+    the client kept 5 of its 10 alive, so the others were reopened for nearly every call)."""
+    from glstui.amazon.client import MAX_CONNECTIONS, SpApiClient, default_http_client
+    from glstui.amazon.endpoints import Endpoints
+    from tests.integration.conftest import DEMO_CREDENTIALS
+
+    sellers = {f"A{n:012d}POOL": f"Shop {n}" for n in range(30)}
+    sb = make_sandbox(orders=200, time_scale=1000.0, arrivals_per_hour=0, sellers=sellers)
+    async with default_http_client() as http:
+        client = SpApiClient(
+            http, Endpoints.sandbox(sb.base_url), DEMO_CREDENTIALS, sb.clock, sb.time_scale
+        )
+
+        async def shop(seller: str) -> int:
+            token = sb.issue_refresh_token(seller)
+            start = sb.clock.now() - timedelta(days=30)
+            pages = client.search_orders(
+                token, "EU", ALL_EU, created_after=start, fulfillment_statuses=(), fulfilled_by=()
+            )
+            return sum([len(p.orders) async for p in pages])
+
+        counts = await asyncio.gather(*(shop(s) for s in sellers))
+    assert counts == [200] * 30
+    assert [r.status for r in sb.requests(SEARCH)].count(200) == 30 * 2
+    assert sb.peak_connections <= MAX_CONNECTIONS
+    assert sb.connections_opened <= MAX_CONNECTIONS
