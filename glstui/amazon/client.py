@@ -22,12 +22,10 @@ import httpx
 
 from glstui import __version__
 from glstui.amazon.endpoints import Endpoints
-from glstui.amazon.errors import AmazonApiError, AmazonError
 from glstui.amazon.lwa import AppCredentials, LwaClient
 from glstui.amazon.ratelimit import Monotonic, RateLimiter, RetryPolicy, Sleep, TimeScale
-from glstui.amazon.transport import Reply, call_with_retry, parse_reply
+from glstui.amazon.transport import Reply, api_error, call_with_retry, parse_reply, token_refused
 from glstui.domain.clock import Clock, from_iso, to_iso
-from glstui.domain.errors import N_, Msg
 
 __all__ = [
     "DEFAULT_INCLUDED_DATA",
@@ -202,7 +200,7 @@ class SpApiClient:
                 settle(operation, seller, region)
                 raise
             reply = parse_reply(resp)
-            if reply.status in (401, 403) and _token_problem(reply):
+            if token_refused(reply):
                 # Amazon knows the seller only from a token it accepts: a refused token is
                 # charged to no seller's bucket, so the retry with a fresh one costs none.
                 self.limiter.withdrawn(operation, seller, region)
@@ -221,7 +219,7 @@ class SpApiClient:
             reply = await call_with_retry(
                 attempt, what=what, policy=self.retry, rng=self._rng, sleep=self.scale.sleep
             )
-            if reply.status in (401, 403) and not refreshed and _token_problem(reply):
+            if not refreshed and token_refused(reply):
                 # Expired or invalidated access token: get a fresh one once and try again.
                 refreshed = True
                 self.lwa.invalidate(refresh_token)
@@ -236,26 +234,6 @@ class SpApiClient:
                 reply.attempts,
             )
             return reply
-
-    def _fail(self, operation: str, reply: Reply) -> AmazonError:
-        code, details = "", ""
-        message: str | Msg = ""
-        data = reply.data
-        errors = data.get("errors") if isinstance(data, dict) else None
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            code = str(errors[0].get("code", ""))
-            message = str(errors[0].get("message", ""))
-            details = str(errors[0].get("details", "") or "")
-        if reply.malformed:
-            message = Msg(N_("Amazon sent a response glstui could not read"))
-        return AmazonApiError(
-            reply.status,
-            code or f"HTTP{reply.status}",
-            message,
-            reply.request_id,
-            operation,
-            details,
-        )
 
     # --- Orders v2026-01-01 -------------------------------------------------------------
 
@@ -348,7 +326,7 @@ class SpApiClient:
                 "searchOrders", refresh_token, region, "GET", SEARCH_PATH, params=query
             )
             if reply.status != 200 or not isinstance(reply.data, dict):
-                raise self._fail("searchOrders", reply)
+                raise api_error("searchOrders", reply)
             data = reply.data
             orders = data.get("orders") or []
             token = (data.get("pagination") or {}).get("nextToken") or None
@@ -381,7 +359,7 @@ class SpApiClient:
             params=params,
         )
         if reply.status != 200 or not isinstance(reply.data, dict) or "order" not in reply.data:
-            raise self._fail("getOrder", reply)
+            raise api_error("getOrder", reply)
         return reply.data["order"]
 
     # --- Orders v0 ----------------------------------------------------------------------
@@ -412,21 +390,7 @@ class SpApiClient:
             before_send=before_send,
         )
         if reply.status != 204:
-            raise self._fail("confirmShipment", reply)
-
-
-def _token_problem(reply: Reply) -> bool:
-    """A 401/403 that a fresh access token could cure (expired or invalidated token)."""
-    data = reply.data if isinstance(reply.data, dict) else {}
-    errors = data.get("errors")
-    if not isinstance(errors, list):
-        return reply.status == 401
-    text = " ".join(
-        f"{e.get('code', '')} {e.get('message', '')} {e.get('details', '')}"
-        for e in errors
-        if isinstance(e, dict)
-    ).lower()
-    return reply.status == 401 or "token" in text
+            raise api_error("confirmShipment", reply)
 
 
 def check_confirm_body(body: dict[str, Any]) -> None:
