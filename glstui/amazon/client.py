@@ -22,16 +22,16 @@ import httpx
 
 from glstui import __version__
 from glstui.amazon.endpoints import Endpoints
-from glstui.amazon.errors import AmazonApiError, AmazonError
 from glstui.amazon.lwa import AppCredentials, LwaClient
-from glstui.amazon.ratelimit import Monotonic, RateLimiter, RetryPolicy, Sleep
-from glstui.amazon.transport import Reply, call_with_retry, parse_reply
+from glstui.amazon.ratelimit import Monotonic, RateLimiter, RetryPolicy, Sleep, TimeScale
+from glstui.amazon.transport import Reply, api_error, call_with_retry, parse_reply, token_refused
 from glstui.domain.clock import Clock, from_iso, to_iso
-from glstui.domain.errors import N_, Msg
 
 __all__ = [
     "DEFAULT_INCLUDED_DATA",
     "DEFAULT_STATUSES",
+    "HTTP_LIMITS",
+    "MAX_CONNECTIONS",
     "AppCredentials",
     "OrdersPage",
     "SpApiClient",
@@ -56,13 +56,21 @@ def user_agent() -> str:
     )
 
 
+# Connections to Amazon at most, however many shops import or confirm at once: every shop
+# paces on its own bucket, so a request waiting for a free connection only waits for the
+# previous answer (milliseconds). All of them stay open between calls: a shop's next page
+# reuses a connection instead of opening a new one.
+MAX_CONNECTIONS = 20
+HTTP_LIMITS = httpx.Limits(
+    max_connections=MAX_CONNECTIONS, max_keepalive_connections=MAX_CONNECTIONS
+)
+HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+
 def default_http_client() -> httpx.AsyncClient:
-    """The shared client: sensible timeouts, keep-alive, no redirects (Amazon sends none)."""
-    return httpx.AsyncClient(
-        timeout=httpx.Timeout(30.0, connect=10.0),
-        limits=httpx.Limits(max_connections=10, max_keepalive_connections=5),
-        follow_redirects=False,
-    )
+    """The client for Amazon: bounded connections kept alive, sensible timeouts, no redirects
+    (Amazon sends none)."""
+    return httpx.AsyncClient(timeout=HTTP_TIMEOUT, limits=HTTP_LIMITS, follow_redirects=False)
 
 
 @dataclass
@@ -108,13 +116,11 @@ class SpApiClient:
         self.http = http
         self.endpoints = endpoints
         self.clock = clock
-        self.time_scale = time_scale
-        self._sleep = sleep
-        self.retry = retry or RetryPolicy(time_scale=time_scale)
+        # the one time scale of this client: its pacing, its backoff and its token cache
+        self.scale = TimeScale(time_scale, monotonic, sleep)
+        self.retry = retry or RetryPolicy(time_scale=self.scale.factor)
         self._rng = rng or random.Random()
-        self.limiter = RateLimiter(
-            limits, time_scale=time_scale, monotonic=monotonic, sleep=sleep, hold_first=True
-        )
+        self.limiter = RateLimiter(limits, scale=self.scale, until_answered=True)
         self.user_agent = user_agent()
         self.lwa = LwaClient(
             http,
@@ -122,13 +128,17 @@ class SpApiClient:
             credentials,
             retry=self.retry,
             rng=self._rng,
-            sleep=sleep,
-            monotonic=monotonic,
-            time_scale=time_scale,
+            sleep=self.scale.sleep,
+            monotonic=self.scale.monotonic,
+            time_scale=self.scale.factor,
             user_agent=self.user_agent,
         )
         self.calls: dict[str, int] = {}  # SP-API attempts per operation
         self.throttled: dict[str, int] = {}  # 429s per operation
+
+    @property
+    def time_scale(self) -> float:
+        return self.scale.factor
 
     # --- authorization ------------------------------------------------------------------
 
@@ -166,6 +176,7 @@ class SpApiClient:
             await self.lwa.access_token(refresh_token)
             # Then pace, then take the token again: a long wait must not outlive the token.
             await self.limiter.acquire(operation, seller, region)
+            sent = False
             try:
                 if before_send is not None:  # the caller's last word, after the pace wait
                     await before_send()
@@ -179,12 +190,22 @@ class SpApiClient:
                 if json_body is not None:
                     headers["content-type"] = "application/json"
                 self.calls[operation] = self.calls.get(operation, 0) + 1
+                sent = True
                 resp = await self.http.request(
                     method, url, params=params, json=json_body, headers=headers
                 )
-            finally:  # answered, failed or never sent: Amazon's bucket counts from here
-                self.limiter.answered(operation, seller, region)
+            except BaseException:
+                # never sent: the token is ours again; failed on the way: it may have arrived
+                settle = self.limiter.answered if sent else self.limiter.withdrawn
+                settle(operation, seller, region)
+                raise
             reply = parse_reply(resp)
+            if token_refused(reply):
+                # Amazon knows the seller only from a token it accepts: a refused token is
+                # charged to no seller's bucket, so the retry with a fresh one costs none.
+                self.limiter.withdrawn(operation, seller, region)
+            else:
+                self.limiter.answered(operation, seller, region)
             self.limiter.observe(
                 operation, resp.headers.get("x-amzn-ratelimit-limit"), seller, region
             )
@@ -196,9 +217,9 @@ class SpApiClient:
         what = operation
         while True:
             reply = await call_with_retry(
-                attempt, what=what, policy=self.retry, rng=self._rng, sleep=self._sleep
+                attempt, what=what, policy=self.retry, rng=self._rng, sleep=self.scale.sleep
             )
-            if reply.status in (401, 403) and not refreshed and _token_problem(reply):
+            if not refreshed and token_refused(reply):
                 # Expired or invalidated access token: get a fresh one once and try again.
                 refreshed = True
                 self.lwa.invalidate(refresh_token)
@@ -213,26 +234,6 @@ class SpApiClient:
                 reply.attempts,
             )
             return reply
-
-    def _fail(self, operation: str, reply: Reply) -> AmazonError:
-        code, details = "", ""
-        message: str | Msg = ""
-        data = reply.data
-        errors = data.get("errors") if isinstance(data, dict) else None
-        if isinstance(errors, list) and errors and isinstance(errors[0], dict):
-            code = str(errors[0].get("code", ""))
-            message = str(errors[0].get("message", ""))
-            details = str(errors[0].get("details", "") or "")
-        if reply.malformed:
-            message = Msg(N_("Amazon sent a response glstui could not read"))
-        return AmazonApiError(
-            reply.status,
-            code or f"HTTP{reply.status}",
-            message,
-            reply.request_id,
-            operation,
-            details,
-        )
 
     # --- Orders v2026-01-01 -------------------------------------------------------------
 
@@ -325,7 +326,7 @@ class SpApiClient:
                 "searchOrders", refresh_token, region, "GET", SEARCH_PATH, params=query
             )
             if reply.status != 200 or not isinstance(reply.data, dict):
-                raise self._fail("searchOrders", reply)
+                raise api_error("searchOrders", reply)
             data = reply.data
             orders = data.get("orders") or []
             token = (data.get("pagination") or {}).get("nextToken") or None
@@ -358,7 +359,7 @@ class SpApiClient:
             params=params,
         )
         if reply.status != 200 or not isinstance(reply.data, dict) or "order" not in reply.data:
-            raise self._fail("getOrder", reply)
+            raise api_error("getOrder", reply)
         return reply.data["order"]
 
     # --- Orders v0 ----------------------------------------------------------------------
@@ -389,21 +390,7 @@ class SpApiClient:
             before_send=before_send,
         )
         if reply.status != 204:
-            raise self._fail("confirmShipment", reply)
-
-
-def _token_problem(reply: Reply) -> bool:
-    """A 401/403 that a fresh access token could cure (expired or invalidated token)."""
-    data = reply.data if isinstance(reply.data, dict) else {}
-    errors = data.get("errors")
-    if not isinstance(errors, list):
-        return reply.status == 401
-    text = " ".join(
-        f"{e.get('code', '')} {e.get('message', '')} {e.get('details', '')}"
-        for e in errors
-        if isinstance(e, dict)
-    ).lower()
-    return reply.status == 401 or "token" in text
+            raise api_error("confirmShipment", reply)
 
 
 def check_confirm_body(body: dict[str, Any]) -> None:

@@ -1,8 +1,17 @@
 """Pace every SP-API operation by its own per-seller token bucket (retries: domain.retry).
 
-The buckets run on an injectable monotonic clock and sleep, and take a `time_scale`: rates
-are multiplied by it (and retry delays divided by it, in RetryPolicy), so the sandbox (whose
-clock runs faster) and the tests see Amazon's real limits without waiting real minutes.
+The buckets count and wait on a TimeScale (glstui.domain.clock): rates are multiplied by its
+factor (and retry delays divided by it, in RetryPolicy), so the sandbox (whose clock runs
+faster) and the tests see Amazon's real limits without waiting real minutes.
+
+Requests in flight: Amazon takes a request's token when the request arrives there, somewhere
+between our take and its answer, and a full bucket refills nothing. If we counted the token
+as gone at our take, a request that waits long on its way (a queue in front of the send, a
+slow connection) lets our bucket refill while Amazon's, still full, refills nothing: we then
+believe in tokens Amazon never had, and the next burst meets a 429. So a bucket that is told
+about answers (`until_answered`) counts each request as gone from the moment it is taken but
+settles it in the refilling part only at its answer: what we see is never more than Amazon
+has, however late each request arrives.
 """
 
 from __future__ import annotations
@@ -11,9 +20,18 @@ import asyncio
 import contextlib
 import time
 
-from glstui.domain.retry import RETRY_STATUSES, Monotonic, RetryPolicy, Sleep
+from glstui.domain.clock import Monotonic, Sleep, TimeScale
+from glstui.domain.retry import RETRY_STATUSES, RetryPolicy
 
-__all__ = ["RETRY_STATUSES", "Monotonic", "RateLimiter", "RetryPolicy", "Sleep", "TokenBucket"]
+__all__ = [
+    "RETRY_STATUSES",
+    "Monotonic",
+    "RateLimiter",
+    "RetryPolicy",
+    "Sleep",
+    "TimeScale",
+    "TokenBucket",
+]
 
 # Published usage plans (requests per second, burst).
 DEFAULT_LIMITS: dict[str, tuple[float, int]] = {
@@ -22,56 +40,55 @@ DEFAULT_LIMITS: dict[str, tuple[float, int]] = {
     "confirmShipment": (2.0, 10),
 }
 
-# The server's bucket starts counting when our first request reaches it, a little after we
-# took our token; keep this much real time in hand so network jitter never costs a 429.
-# It is paid once per bucket, not per call.
+# Keep this much real time of refill in hand before a take (clock granularity, the moment
+# between our count and the server's); paid once per bucket, not per call.
 SAFETY_SECONDS = 0.05
 
-# Real seconds a caller waits for the held first request's answer before it looks again
-# (the answer normally ends the wait; this only guards against an answer never reported).
-HOLD_GUARD_S = 5.0
+# Real seconds a caller waits for an answer before it looks again (an answer normally ends
+# the wait; this only guards against an answer never reported).
+ANSWER_GUARD_S = 5.0
 
 
 class TokenBucket:
-    """`rate` tokens per (Amazon) second up to `burst`; starts full, like Amazon's."""
+    """`rate` tokens per (Amazon) second up to `burst`; starts full, like Amazon's.
+
+    With `until_answered`, every `acquire` must be followed by `answered()` (the request got
+    an answer or may have reached Amazon) or `withdrawn()` (it never went out).
+    """
 
     def __init__(
         self,
         rate: float,
         burst: int,
         *,
-        time_scale: float = 1.0,
-        monotonic: Monotonic = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
+        scale: TimeScale | None = None,
         wall: Monotonic = time.time,
-        hold_first: bool = False,
+        until_answered: bool = False,
     ) -> None:
         self.rate = rate
         self.burst = burst
-        self.time_scale = time_scale
-        self._monotonic = monotonic
-        self._sleep = sleep
+        self.scale = scale or TimeScale()
         self._wall = wall
-        self._tokens = float(burst)
-        self._last = monotonic()
-        # Amazon's bucket starts when our first request arrives there, which under load can
-        # be long after we took its token: from that take until its answer, count no refill.
-        self._hold_first = hold_first
-        self._holding = False
-        self._answer: asyncio.Event | None = None  # set when the held request is answered
+        self._settled = float(burst)  # the bucket of answered requests (it refills, capped)
+        self._in_flight = 0  # taken, not yet answered: already gone from what we may use
+        self._until_answered = until_answered
+        self._last = self.scale.monotonic()
+        self._answer = asyncio.Event()  # set on every answer, cleared by whoever waits
         self._lock = asyncio.Lock()
         self.waited = 0.0  # real seconds spent waiting, for reports
 
     @property
+    def time_scale(self) -> float:
+        return self.scale.factor
+
+    @property
     def real_rate(self) -> float:
-        return self.rate * self.time_scale
+        return self.scale.service(self.rate)
 
     def _refill(self) -> None:
-        now = self._monotonic()
-        if self._holding:
-            self._last = now
-            return
-        self._tokens = min(float(self.burst), self._tokens + (now - self._last) * self.real_rate)
+        now = self.scale.monotonic()
+        gained = (now - self._last) * self.real_rate
+        self._settled = min(float(self.burst), self._settled + gained)
         self._last = now
 
     def _margin(self) -> float:
@@ -79,42 +96,53 @@ class TokenBucket:
 
     @property
     def tokens(self) -> float:
+        """What may be used now: the settled bucket less the requests still out."""
         self._refill()
-        return self._tokens
+        return self._settled - self._in_flight
 
     async def acquire(self) -> None:
         async with self._lock:
-            need = 1.0 + self._margin()
             while True:
                 self._refill()
-                if self._tokens >= need - 1e-9:
-                    self._tokens -= 1.0
-                    if self._hold_first:
-                        self._hold_first, self._holding = False, True
-                        self._answer = asyncio.Event()
+                # A full bucket is as full at Amazon (we never count more than it has); only
+                # tokens counted from refill need the margin.
+                full = self._settled >= self.burst - 1e-9
+                need = 1.0 if full else 1.0 + self._margin()
+                if self._settled - self._in_flight >= need - 1e-9:
+                    if self._until_answered:
+                        self._in_flight += 1
+                    else:
+                        self._settled -= 1.0
                     return
-                if self._holding and self._answer is not None:
-                    # No refill counts until the held request's answer: wait for that answer
-                    # (a timeout only as a guard) instead of sleeping in tiny steps.
+                if self._in_flight and full:
+                    # Full, so nothing refills until an answer settles a request: wait for
+                    # that answer instead of sleeping in steps.
+                    self._answer.clear()
                     with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._answer.wait(), HOLD_GUARD_S)
+                        await asyncio.wait_for(self._answer.wait(), ANSWER_GUARD_S)
                     continue
-                delay = max((need - self._tokens) / self.real_rate, 1e-6)
+                delay = max((need - self._settled + self._in_flight) / self.real_rate, 1e-6)
                 self.waited += delay
-                await self._sleep(delay)
+                await self.scale.sleep(delay)
+
+    def answered(self) -> None:
+        """A request taken with `until_answered` got its answer (or may have reached Amazon)."""
+        if self._in_flight:
+            self._refill()
+            self._in_flight -= 1
+            self._settled -= 1.0
+            self._answer.set()
+
+    def withdrawn(self) -> None:
+        """A request taken with `until_answered` never went out: its token was not used."""
+        if self._in_flight:
+            self._in_flight -= 1
+            self._answer.set()
 
     def drain(self) -> None:
         """Amazon said 429: our count was too optimistic, start again from empty."""
         self._refill()
-        self._tokens = min(self._tokens, 0.0)
-
-    def answered(self) -> None:
-        """A request of this bucket got its answer (or failed): refill counts again."""
-        if self._holding:
-            self._holding = False
-            self._last = self._monotonic()
-            if self._answer is not None:
-                self._answer.set()
+        self._settled = min(self._settled, float(self._in_flight))
 
     def snapshot(self) -> tuple[float, float]:
         """(tokens now, wall-clock time): what another process needs to go on pacing."""
@@ -126,7 +154,8 @@ class TokenBucket:
         self._refill()
         since = max(0.0, self._wall() - at)
         left = max(0.0, tokens)  # a snapshot read from disk is not trusted to be sane
-        self._tokens = min(self._tokens, float(self.burst), left + since * self.real_rate)
+        usable = min(self.tokens, float(self.burst), left + since * self.real_rate)
+        self._settled = usable + self._in_flight
 
     def set_rate(self, rate: float) -> None:
         if rate > 0 and abs(rate - self.rate) > 1e-12:
@@ -148,19 +177,19 @@ class RateLimiter:
         self,
         limits: dict[str, tuple[float, int]] | None = None,
         *,
-        time_scale: float = 1.0,
-        monotonic: Monotonic = time.monotonic,
-        sleep: Sleep = asyncio.sleep,
+        scale: TimeScale | None = None,
         wall: Monotonic = time.time,
-        hold_first: bool = False,
+        until_answered: bool = False,
     ) -> None:
         self.limits = dict(DEFAULT_LIMITS if limits is None else limits)
-        self.time_scale = time_scale
-        self._monotonic = monotonic
-        self._sleep = sleep
+        self.scale = scale or TimeScale()
         self._wall = wall
-        self._hold_first = hold_first  # see TokenBucket: callers then report `answered`
+        self._until_answered = until_answered  # see TokenBucket: callers then report answers
         self.buckets: dict[BucketKey, TokenBucket] = {}
+
+    @property
+    def time_scale(self) -> float:
+        return self.scale.factor
 
     def bucket(self, operation: str, seller: str = "", region: str = "") -> TokenBucket:
         key = (seller, region, operation)
@@ -168,13 +197,7 @@ class RateLimiter:
         if b is None:
             rate, burst = self.limits.get(operation, (1.0, 5))
             b = TokenBucket(
-                rate,
-                burst,
-                time_scale=self.time_scale,
-                monotonic=self._monotonic,
-                sleep=self._sleep,
-                wall=self._wall,
-                hold_first=self._hold_first,
+                rate, burst, scale=self.scale, wall=self._wall, until_answered=self._until_answered
             )
             self.buckets[key] = b
         return b
@@ -196,6 +219,9 @@ class RateLimiter:
 
     def answered(self, operation: str, seller: str = "", region: str = "") -> None:
         self.bucket(operation, seller, region).answered()
+
+    def withdrawn(self, operation: str, seller: str = "", region: str = "") -> None:
+        self.bucket(operation, seller, region).withdrawn()
 
     def throttled(self, operation: str, seller: str = "", region: str = "") -> None:
         self.bucket(operation, seller, region).drain()

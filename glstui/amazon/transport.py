@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from glstui.amazon.errors import AmazonUnavailable
+from glstui.amazon.errors import AmazonApiError, AmazonError, AmazonUnavailable
 from glstui.amazon.ratelimit import RetryPolicy, Sleep
 from glstui.domain.errors import N_, Msg
 
@@ -46,6 +46,44 @@ def parse_reply(resp: httpx.Response) -> Reply:
             reply.malformed = True
             reply.text = resp.text[:200]
     return reply
+
+
+def api_error(operation: str, reply: Reply) -> AmazonError:
+    """The error for a final reply that is not what `operation` wanted, in Amazon's words."""
+    code, details = "", ""
+    message: str | Msg = ""
+    data = reply.data
+    errors = data.get("errors") if isinstance(data, dict) else None
+    if isinstance(errors, list) and errors and isinstance(errors[0], dict):
+        code = str(errors[0].get("code", ""))
+        message = str(errors[0].get("message", ""))
+        details = str(errors[0].get("details", "") or "")
+    if reply.malformed:
+        message = Msg(N_("Amazon sent a response glstui could not read"))
+    return AmazonApiError(
+        reply.status,
+        code or f"HTTP{reply.status}",
+        message,
+        reply.request_id,
+        operation,
+        details,
+    )
+
+
+def token_refused(reply: Reply) -> bool:
+    """A 401/403 that a fresh access token could cure (expired or invalidated token)."""
+    if reply.status not in (401, 403):
+        return False
+    data = reply.data if isinstance(reply.data, dict) else {}
+    errors = data.get("errors")
+    if not isinstance(errors, list):
+        return reply.status == 401
+    text = " ".join(
+        f"{e.get('code', '')} {e.get('message', '')} {e.get('details', '')}"
+        for e in errors
+        if isinstance(e, dict)
+    ).lower()
+    return reply.status == 401 or "token" in text
 
 
 def _retryable(reply: Reply, policy: RetryPolicy) -> bool:

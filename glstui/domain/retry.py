@@ -1,25 +1,27 @@
 """The one retry policy of glstui (Amazon and GLS): exponential backoff with full jitter.
 
 Pure arithmetic, so both I/O layers (amazon/, gls/) may share it without importing each other.
-Delays are in the service's own seconds and divided by `time_scale`, the same factor that paces
-the rate limiter, so the sandbox (whose clock runs faster) and the tests never wait real minutes.
+Delays are in the service's own seconds and turned into real ones by the TimeScale
+(glstui.domain.clock) that also paces the rate limiter, so the sandbox (whose clock runs faster)
+and the tests never wait real minutes.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-Sleep = Callable[[float], Awaitable[None]]
-Monotonic = Callable[[], float]
+from glstui.domain.clock import Monotonic, Sleep, TimeScale
+
+__all__ = ["RETRY_STATUSES", "Monotonic", "RetryPolicy", "Sleep"]
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 @dataclass
 class RetryPolicy:
-    """Exponential backoff with full jitter; delays in service seconds, divided by time_scale."""
+    """Exponential backoff with full jitter; delays in service seconds, made real by
+    `time_scale` (the Amazon client passes its TimeScale's factor, the one it paces by)."""
 
     max_attempts: int = 6
     base_delay: float = 1.0
@@ -31,7 +33,8 @@ class RetryPolicy:
 
     def ceiling(self, attempt: int) -> float:
         """The longest wait (real seconds) after failed attempt number `attempt` (1-based)."""
-        return min(self.max_delay, self.base_delay * (2 ** (attempt - 1))) / self.time_scale
+        service = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        return TimeScale(self.time_scale).real(service)
 
     def delay(self, attempt: int, rng: random.Random) -> float:
         """Real seconds to wait after failed attempt number `attempt` (1-based)."""

@@ -1,5 +1,6 @@
-"""The sandbox's simulated clock: starts at a given (or the real) time and runs
-`time_scale` times faster than real time, so Amazon's minutes pass in seconds."""
+"""The sandbox's simulated clock: starts at a given (or the real) time and runs `time_scale`
+times faster than real time, so Amazon's minutes pass in seconds. Its TimeScale is the one the
+sandbox's token buckets refill by (and the client paces by the same number)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+
+from glstui.domain.clock import TimeScale
 
 
 class SimClock:
@@ -16,17 +19,18 @@ class SimClock:
         time_scale: float = 60.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        if time_scale <= 0:
-            raise ValueError("time_scale must be positive")
-        self.time_scale = time_scale
-        self._monotonic = monotonic
+        self.scale = TimeScale(time_scale, monotonic)
         self._lock = threading.Lock()
         self._start = (start or datetime.now(UTC)).astimezone(UTC)
         self._t0 = monotonic()
 
+    @property
+    def time_scale(self) -> float:
+        return self.scale.factor
+
     def now(self) -> datetime:
         with self._lock:
-            elapsed = (self._monotonic() - self._t0) * self.time_scale
+            elapsed = self.scale.service(self.scale.monotonic() - self._t0)
             return self._start + timedelta(seconds=elapsed)
 
     def advance(self, seconds: float) -> None:
@@ -37,7 +41,4 @@ class SimClock:
     def set(self, when: datetime) -> None:
         with self._lock:
             self._start = when.astimezone(UTC)
-            self._t0 = self._monotonic()
-
-    def real_seconds(self, simulated_seconds: float) -> float:
-        return simulated_seconds / self.time_scale
+            self._t0 = self.scale.monotonic()

@@ -63,6 +63,13 @@ class _Handler(BaseHTTPRequestHandler):
         super().setup()
         # small answers go out at once, without Nagle's delay
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.sandbox._connection(+1)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.sandbox._connection(-1)
 
     def log_message(self, format: str, *args: Any) -> None:
         pass  # the sandbox keeps its own request_log; no noise on stderr
@@ -120,13 +127,14 @@ class Sandbox:
         kinds_share: float = 0.0,
     ) -> None:
         self.seed = seed
-        self.time_scale = time_scale
         self.host = host
         self.port = port
         self.clock = SimClock(start, time_scale)
         self.faults = Faults()
         self.request_log: list[LoggedRequest] = []
         self._log_lock = threading.Lock()
+        # connections clients opened: in all, open now, most open at once (tests of a pool)
+        self.connections_opened = self.open_connections = self.peak_connections = 0
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._gls: Any = None
@@ -146,6 +154,11 @@ class Sandbox:
             partial_share=partial_share,
             kinds_share=kinds_share,
         )
+
+    @property
+    def time_scale(self) -> float:
+        """The sandbox clock's time scale (the one its token buckets refill by)."""
+        return self.clock.time_scale
 
     # --- lifecycle ----------------------------------------------------------------------
 
@@ -249,6 +262,13 @@ class Sandbox:
         return self._gls
 
     # --- request handling (server threads) ----------------------------------------------
+
+    def _connection(self, change: int) -> None:
+        with self._log_lock:
+            self.open_connections += change
+            if change > 0:
+                self.connections_opened += change
+            self.peak_connections = max(self.peak_connections, self.open_connections)
 
     def _record(self, method: str, path: str, query: str, body: Any, status: int) -> None:
         q = {k: ",".join(v) for k, v in parse_qs(query, keep_blank_values=True).items()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from glstui.amazon.client import seller_key
-from glstui.amazon.ratelimit import RateLimiter
+from glstui.amazon.ratelimit import RateLimiter, TimeScale
 
 
 class FakeClock:
@@ -29,7 +29,7 @@ class FakeClock:
 def test_shop_b_is_not_delayed_by_shop_a_empty_bucket():
     clock = FakeClock()
     limiter = RateLimiter(
-        {"searchOrders": (0.0056, 20)}, monotonic=clock.monotonic, sleep=clock.sleep
+        {"searchOrders": (0.0056, 20)}, scale=TimeScale(1.0, clock.monotonic, clock.sleep)
     )
     a, b = seller_key("Atzr|shop-a"), seller_key("Atzr|shop-b")
 
@@ -48,7 +48,7 @@ def test_shop_b_is_not_delayed_by_shop_a_empty_bucket():
 
 def test_a_429_drains_only_that_seller_and_rate_header_is_per_seller():
     clock = FakeClock()
-    limiter = RateLimiter(monotonic=clock.monotonic, sleep=clock.sleep)
+    limiter = RateLimiter(scale=TimeScale(1.0, clock.monotonic, clock.sleep))
     limiter.throttled("confirmShipment", "A", "eu")
     limiter.observe("confirmShipment", "0.5", "A", "eu")
     assert limiter.bucket("confirmShipment", "A", "eu").tokens == 0

@@ -3,21 +3,23 @@ faster by the time scale): an empty bucket answers 429 QuotaExceeded."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from glstui.domain.clock import TimeScale
 from glstui.sandbox.amazon.responses import MSG_QUOTA, ApiError
 from glstui.sandbox.amazon.state import SimState
 
 
 class Bucket:
-    def __init__(self, rate: float, burst: int, monotonic: Callable[[], float]) -> None:
-        self.rate, self.burst, self.tokens = rate, burst, float(burst)
-        self._monotonic = monotonic
-        self.last = monotonic()
+    """Refills by the sandbox clock's TimeScale (its factor and its monotonic clock)."""
 
-    def take(self, scale: float) -> bool:
-        now = self._monotonic()
-        self.tokens = min(float(self.burst), self.tokens + (now - self.last) * self.rate * scale)
+    def __init__(self, rate: float, burst: int, scale: TimeScale) -> None:
+        self.rate, self.burst, self.tokens = rate, burst, float(burst)
+        self._scale = scale
+        self.last = scale.monotonic()
+
+    def take(self) -> bool:
+        now = self._scale.monotonic()
+        gained = self._scale.service(now - self.last) * self.rate
+        self.tokens = min(float(self.burst), self.tokens + gained)
         self.last = now
         if self.tokens >= 1.0:
             self.tokens -= 1.0
@@ -33,8 +35,8 @@ class LimitsMixin(SimState):
         bucket = self._buckets.get(key)
         if bucket is None:
             rate, burst = self.rate_limits.get(operation, (1.0, 5))
-            bucket = self._buckets[key] = Bucket(rate, burst, self._monotonic)
-        if not bucket.take(self.clock.time_scale):
+            bucket = self._buckets[key] = Bucket(rate, burst, self.clock.scale)
+        if not bucket.take():
             self.throttled += 1
             raise ApiError(429, "QuotaExceeded", MSG_QUOTA)
 

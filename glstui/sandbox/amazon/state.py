@@ -4,7 +4,6 @@ grants (consent codes, refresh and access tokens) the consent and LWA halves han
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -74,7 +73,6 @@ class SimState:
         arrivals_per_hour: float = 6.0,
         rate_limits: dict[str, tuple[float, int]] | None = None,
         enforce_rate_limits: bool = True,
-        monotonic: Callable[[], float] = time.monotonic,
         code_ttl: timedelta = CODE_TTL,
         partial_share: float = 0.0,
         kinds_share: float = 0.0,
@@ -96,7 +94,6 @@ class SimState:
         self.arrivals_per_hour = arrivals_per_hour
         self.rate_limits = dict(DEFAULT_LIMITS if rate_limits is None else rate_limits)
         self.enforce_rate_limits = enforce_rate_limits
-        self._monotonic = monotonic
         self._books: dict[str, OrderBook] = {}
         self._codes: dict[str, ConsentCode] = {}
         self._refresh: dict[str, RefreshEntry] = {}
