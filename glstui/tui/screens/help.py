@@ -14,7 +14,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Markdown, Static
+from textual.widgets import (
+    Button,
+    Checkbox,
+    DataTable,
+    Input,
+    Markdown,
+    RadioButton,
+    RadioSet,
+    Static,
+)
 
 from glstui.i18n import N_, _, get_language
 from glstui.tui.errors import ReportErrors
@@ -142,12 +151,39 @@ class HelpScreen(BaseScreen):
         self.query_one("#guide").focus()
 
 
-def key_table(screen: Screen[Any]) -> Table:
-    """The keys that work on `screen` now, as the operator types them."""
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold", no_wrap=True)
-    table.add_column()
-    seen: set[str] = set()
+def enter_meaning(screen: Screen[Any]) -> str:
+    """What enter does on `screen` now: the screen's own word (BaseScreen.ENTER), else what
+    the focused widget does with it."""
+    meaning = getattr(screen, "ENTER", "")
+    if meaning:
+        return _(meaning)
+    focused = screen.focused
+    if isinstance(focused, DataTable):
+        return _("Open the row under the cursor")
+    if isinstance(focused, Input):
+        return _("Confirm the field")
+    if isinstance(focused, Button):
+        return _("Press the button")
+    if isinstance(focused, Checkbox | RadioButton | RadioSet):
+        return _("Switch the option")
+    return ""
+
+
+# Textual's own keys, in our words (its descriptions are English only).
+OWN_WORDS = {
+    "command_palette": N_("All actions by name"),
+    "app.command_palette": N_("All actions by name"),
+    "quit": N_("Quit (also while typing)"),
+    "app.quit": N_("Quit (also while typing)"),
+}
+
+
+def screen_keys(screen: Screen[Any], *, with_app: bool = True) -> list[tuple[str, str, str, Any]]:
+    """(key as typed, description, action, node) of every key that works on `screen` now,
+    one row per description and key; section keys are left out (one summary row in ?)."""
+    rows: list[tuple[str, str, str, Any]] = []
+    seen: set[tuple[str, str]] = set()
+    described: set[str] = set()
     for key, active in screen.active_bindings.items():
         binding = active.binding
         description = binding.description
@@ -157,19 +193,45 @@ def key_table(screen: Screen[Any]) -> Table:
             continue  # mouse-selection copy: not a keyboard action
         if binding.action in ("app.focus_next", "app.focus_previous"):
             continue  # Textual's own tab / shift+tab: one translated row at the end
-        if active.node not in (screen, screen.app):
+        if binding.action.startswith(("section", "app.section")):
+            continue  # 1-7 and F2-F8: one row at the end
+        if active.node not in (screen, screen.app) or (not with_app and active.node is screen.app):
             continue  # the focused widget's own keys (cursor, scroll) need no explaining
         label = screen.app.get_key_display(binding)
-        if key.startswith("f") and key[1:].isdigit() and binding.action.startswith("section"):
-            continue  # F2-F7 listed together below
+        description = _(OWN_WORDS.get(binding.action, description))
         if (label, description) in seen:
             continue
         seen.add((label, description))
+        if description in described:  # a second key for the same thing: one row "a / b"
+            index = next(i for i, row in enumerate(rows) if row[1] == description)
+            first = rows[index]
+            rows[index] = (f"{first[0]} / {label}", *first[1:])
+            continue
+        described.add(description)
+        rows.append((label, description, binding.action, active.node))
+    return rows
+
+
+def key_table(screen: Screen[Any]) -> Table:
+    """The keys that work on `screen` now, as the operator types them (enter included)."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    rows = screen_keys(screen)
+    for label, description, _action, _node in rows:
         table.add_row(label, description)
-    table.add_row("1-6, F2-F7", ", ".join(_(title) for _m, _k, title in SECTIONS))
-    table.add_row("ctrl+p", _("All actions by name"))
-    table.add_row("tab / shift+tab", _("Next / previous field"))
-    table.add_row("ctrl+q", _("Quit (also while typing)"))
+    enter = enter_meaning(screen)
+    if enter:
+        table.add_row(screen.app.get_key_display(Binding("enter", "")), enter)
+    table.add_row("1-7, F2-F8", ", ".join(f"{key} {_(title)}" for _mode, key, title in SECTIONS))
+    listed = {description for _label, description, _a, _n in rows}
+    for label, description in (
+        ("^p", _(OWN_WORDS["command_palette"])),
+        (_("tab / shift+tab"), _("Next / previous field")),
+        ("^q", _(OWN_WORDS["quit"])),
+    ):
+        if description not in listed:
+            table.add_row(label, description)
     return table
 
 
