@@ -363,7 +363,7 @@ class GlsApp(errors.ReportErrors, App[int]):
         await super().on_event(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """1-6 are priority keys: handled in the order typed, before a screen that is still
+        """1-7 are priority keys: handled in the order typed, before a screen that is still
         being built sees them (`5 6 s` typed fast used to lose the 6 or the s). In a text
         field they are the digits typed."""
         if self.quitting:
@@ -397,7 +397,12 @@ class GlsApp(errors.ReportErrors, App[int]):
         if not isinstance(self.screen, SupportScreen):
             self.push_screen(SupportScreen())
 
+    log_out_on_exit = False
+
     def action_quit_app(self) -> None:
+        """q, the portal's "Uitloggen": quit, and (in run_app, after the screen is gone) log
+        out as Support's l does: the keys held in memory are forgotten, the audit log says
+        who left when. ctrl+q quits at once, also while typing."""
         screen = self.screen
         unsaved = getattr(screen, "has_unsaved_changes", None)
         if callable(unsaved) and unsaved():
@@ -405,12 +410,14 @@ class GlsApp(errors.ReportErrors, App[int]):
 
             def answered(yes: bool | None) -> None:
                 if yes:
+                    self.log_out_on_exit = True
                     self.exit(0)
 
             self.push_screen(
                 ConfirmModal(_("Quit without saving your changes?"), danger=True), answered
             )
             return
+        self.log_out_on_exit = True
         self.exit(0)
 
     # -- command palette ------------------------------------------------------------------
@@ -480,5 +487,9 @@ def run_app(ctx: Any, mouse: bool = True, lang: str | None = None) -> int:
     `lang` is --lang as typed (None: the Settings language, else LANG)."""
     app = GlsApp(ctx, lang=lang)
     app.run(mouse=mouse)
+    if app.log_out_on_exit:
+        from glstui.services.diagnostics import log_out
+
+        log_out(ctx)
     code = app.return_code
     return int(code) if isinstance(code, int) else 0

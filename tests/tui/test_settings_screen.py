@@ -204,6 +204,9 @@ async def test_keys_never_show_a_password_and_read_back_the_customer_number(
         assert customer.value == "55001234" and not customer.password
         assert "api-portal.gls.nl" in str(screen.query_one("#gls-key-origin", Static).render())
         assert "api-portal.gls.nl" in screen.help_text()
+        environment = screen.query_one("#gls-environment", Static)
+        assert str(environment.render()) == "test (change it in Settings, key 7)"
+        assert environment.region.height == 1
         await pilot.press("ctrl+s")  # nothing typed: the shown customer number is no change
         assert audit.entries(ctx.store) == []
 

@@ -1,5 +1,9 @@
 """Help: the keys of the current screen (?/F1 modal) and the installation guide (section 6).
 
+`?` lists every key of the screen once (two keys for one thing share a row, "f1 / ?"),
+enter included (what the screen or the focused widget does with it), the section keys in
+one row; ctrl+p offers the same keys by name (app.get_system_commands uses screen_keys).
+
 The guide follows the portal's "Installatiehandleiding voor Amazon", adapted to a terminal
 on a server: the consent page opens on the operator's own computer, not on the server.
 """
@@ -34,11 +38,17 @@ from glstui.tui.widgets.section_bar import SECTIONS, SectionBar
 GUIDE_EN = """\
 # Installation guide for Amazon
 
-## 1. Keys (once)
+## 1. Keys and settings (once)
 Press **5** (Keys). Enter the Amazon app id (`amzn1.sp.solution...`), the LWA client id and
-client secret of your SP-API app, and the GLS user name, password and subscription key.
-Press **ctrl+s** to save. The keys are kept in the system keyring or an encrypted file,
-never in the data file. **ctrl+t** and **ctrl+g** test Amazon and GLS.
+client secret of your SP-API app, and the GLS user name and password (your MyGLS login)
+and subscription key. The subscription key comes from GLS NL's API portal,
+`api-portal.gls.nl`: sign in, subscribe to the Label API and copy the key; test and live
+have separate keys. Press **ctrl+s** to save. The keys are kept in the system keyring or
+an encrypted file, never in the data file. **ctrl+t** and **ctrl+g** test Amazon and GLS.
+
+Press **7** (Settings): the printer (a CUPS name, or `host:9100` for a ZPL printer), the
+label format, the sender address, how many days the first import looks back, the language
+and GLS test or live (the top line always shows which). **ctrl+t** prints a test label.
 
 ## 2. Connect an Amazon shop
 1. Press **1** (Integrations), then **n** (Add a shop).
@@ -68,20 +78,29 @@ tracking code goes back to Amazon as soon as the label is made and Amazon marks 
 *shipped*. Nothing is sent twice, nothing is lost when glstui stops.
 
 ## 5. Keys everywhere
-**1**-**6** or **F2**-**F7** switch sections, **?** or **F1** shows the keys of the
-screen, **ctrl+p** lists every action by name, **esc** goes back, **q** quits (not while
-typing in a field), **ctrl+q** always quits.
+The top line follows the portal's menu: Ship (**2** Import, **3** Orders), **4**
+Statistics, Settings (**1** Integrations, **5** Keys, **7** General), **6** Support and
+**q** Log out. **F2**-**F8** do the same as **1**-**7**. **?** or **F1** shows every key of
+the screen, **ctrl+p** lists the actions of the screen and every section by name, **esc**
+goes back, **q** logs out and quits (not while typing in a field), **ctrl+q** always quits.
 """
 
 GUIDE_NL = """\
 # Installatiehandleiding voor Amazon
 
-## 1. Keys (eenmalig)
+## 1. Keys en instellingen (eenmalig)
 Druk **5** (Key beheer). Vul het Amazon app id (`amzn1.sp.solution...`), de LWA client id
-en client secret van je SP-API app in, en de GLS gebruikersnaam, het wachtwoord en de
-subscription key. Druk **ctrl+s** om op te slaan. De keys staan in de keyring van het
-systeem of in een versleuteld bestand, nooit in het databestand. **ctrl+t** en **ctrl+g**
-testen Amazon en GLS.
+en client secret van je SP-API app in, en de GLS gebruikersnaam en het wachtwoord (je
+MyGLS login) en de subscription key. De subscription key komt uit het API-portaal van
+GLS NL, `api-portal.gls.nl`: log in, abonneer je op de Label API en kopieer de key; test
+en live hebben elk een eigen key. Druk **ctrl+s** om op te slaan. De keys staan in de
+keyring van het systeem of in een versleuteld bestand, nooit in het databestand.
+**ctrl+t** en **ctrl+g** testen Amazon en GLS.
+
+Druk **7** (Instellingen): de printer (een CUPS-naam, of `host:9100` voor een
+ZPL-printer), het labelformaat, het afzenderadres, hoeveel dagen de eerste import
+terugkijkt, de taal en GLS test of live (de bovenste regel toont altijd welke).
+**ctrl+t** print een testlabel.
 
 ## 2. Een Amazon shop koppelen
 1. Druk **1** (Alle integraties) en dan **n** (Voeg een shop toe).
@@ -112,9 +131,12 @@ trackingcode naar Amazon zodra het label gemaakt is en zet Amazon de order op
 *verzonden*. Niets wordt twee keer verstuurd, niets gaat verloren als glstui stopt.
 
 ## 5. Toetsen overal
-**1**-**6** of **F2**-**F7** wisselen van onderdeel, **?** of **F1** toont de toetsen van
-het scherm, **ctrl+p** toont elke actie op naam, **esc** gaat terug, **q** sluit af (niet
-tijdens typen in een veld), **ctrl+q** sluit altijd af.
+De bovenste regel volgt het menu van het portaal: Verzenden (**2** Import, **3** Orders),
+**4** Statistieken, Instellingen (**1** Integraties, **5** Key beheer, **7** Algemeen),
+**6** Support en **q** Uitloggen. **F2**-**F8** doen hetzelfde als **1**-**7**. **?** of
+**F1** toont elke toets van het scherm, **ctrl+p** toont de acties van het scherm en elk
+onderdeel op naam, **esc** gaat terug, **q** logt uit en sluit af (niet tijdens typen in
+een veld), **ctrl+q** sluit altijd af.
 """
 
 

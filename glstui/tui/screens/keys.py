@@ -94,7 +94,7 @@ class KeysScreen(BaseScreen):
                     yield Label(_(label), classes="key-label")
                     yield Input(id=field_id(name), password=name not in READABLE_KEYS, compact=True)
                 yield Label(_("Environment"), classes="key-label")
-                yield Static("", id="gls-env")
+                yield Static("", id="gls-environment")
             yield Static(
                 _(
                     "Subscription key: GLS NL's API portal, api-portal.gls.nl (test and live "
@@ -110,7 +110,7 @@ class KeysScreen(BaseScreen):
                 yield Button(_("Test GLS") + " ^g", id="test-gls", compact=True)
         yield KeyFooter()
 
-    # Nothing focused at first, so 1-6 still switch sections; tab enters the first field.
+    # Nothing focused at first, so 1-7 still switch sections; tab enters the first field.
     AUTO_FOCUS = None
 
     def on_mount(self) -> None:
@@ -140,7 +140,7 @@ class KeysScreen(BaseScreen):
             else:
                 box.placeholder = masked(name, value)
         env = self.ctx.settings().gls_environment
-        self.query_one("#gls-env", Static).update(
+        self.query_one("#gls-environment", Static).update(
             Text(_("{env} (change it in Settings, key 7)").format(env=_(env)))
         )
 
