@@ -156,16 +156,27 @@ def test_the_bar_follows_the_portal_and_fits_80_columns() -> None:
         assert narrow.cell_len <= 80 and narrow.plain.startswith(" GLS live ")
 
 
-async def test_help_lists_every_key_once_with_enter(make_ctx: Any) -> None:
-    app = GlsApp(make_ctx())
+@pytest.mark.parametrize(
+    ("key", "enter"), [("1", "Open the row under the cursor"), ("7", "Save (in a field)")]
+)
+async def test_help_lists_every_key_once_with_enter(
+    make_ctx: Any, seed_shops: Any, key: str, enter: str
+) -> None:
+    ctx = make_ctx()
+    seed_shops(ctx)
+    app = GlsApp(ctx)
     async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("7")
+        await pilot.press(key)
+        await settle(pilot)
+        if key == "1":
+            await pilot.press("down")  # the list has the cursor: enter opens the shop
         console = Console(width=100, record=True)
         console.print(key_table(app.screen))
         lines = console.export_text().splitlines()
         keys = [line.split("  ")[0].strip() for line in lines if line.strip()]
         assert len(keys) == len(set(keys)), lines
-        assert any(line.startswith("⏎") and "Save (in a field)" in line for line in lines)
+        assert not {"1", "2", "f2"} & set(keys)  # the sections: one row, not seven more
+        assert any(line.startswith("⏎") and enter in line for line in lines), lines
         assert any(line.startswith("1-7, F2-F8") and "7 General" in line for line in lines)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpModal)
