@@ -37,7 +37,7 @@ from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from glstui.domain.errors import GlstuiError
-from glstui.i18n import N_, _, key_display, set_language
+from glstui.i18n import N_, _, key_display, plural, set_language
 from glstui.services.events import ERROR, INFO, Event, LogLine
 from glstui.tui import errors
 from glstui.tui.messages import ActivityAdded, OutboxChanged, StoreChanged
@@ -186,14 +186,23 @@ class GlsApp(errors.ReportErrors, App[int]):
     def _toast_start(self, result: Any) -> None:
         parts = []
         if result.recovered:
-            parts.append(_("{n} label(s) from before the stop recorded").format(n=result.recovered))
+            parts.append(
+                plural(
+                    result.recovered,
+                    N_("{n} label from before the stop recorded"),
+                    N_("{n} labels from before the stop recorded"),
+                )
+            )
         if result.uncertain:
             parts.append(
-                _("{n} order(s) may already have a label at GLS: check them").format(
-                    n=result.uncertain
+                plural(
+                    result.uncertain,
+                    N_("{n} order may already have a label at GLS: check it"),
+                    N_("{n} orders may already have a label at GLS: check them"),
                 )
             )
         if result.sent:
+            # worded as the Orders screen's own toast, which says "(s)" too
             parts.append(_("{n} tracking code(s) sent to Amazon").format(n=result.sent))
         if result.refused:
             parts.append(_("{n} refused by Amazon").format(n=result.refused))
@@ -243,8 +252,10 @@ class GlsApp(errors.ReportErrors, App[int]):
             self._outbox_changed()
             if result.failed:
                 self.notify(
-                    _("{n} tracking code(s) refused by Amazon: see Orders (3).").format(
-                        n=result.failed
+                    plural(
+                        result.failed,
+                        N_("{n} tracking code refused by Amazon: see Orders (3)."),
+                        N_("{n} tracking codes refused by Amazon: see Orders (3)."),
                     ),
                     severity="warning",
                     timeout=12,
@@ -252,7 +263,11 @@ class GlsApp(errors.ReportErrors, App[int]):
                 )
             elif result.sent:
                 self.notify(
-                    _("{n} tracking code(s) sent to Amazon.").format(n=result.sent),
+                    plural(
+                        result.sent,
+                        N_("{n} tracking code sent to Amazon."),
+                        N_("{n} tracking codes sent to Amazon."),
+                    ),
                     markup=False,
                 )
         self._schedule_due()
