@@ -271,3 +271,31 @@ def test_snapshot_settings(snap_compare: Any, make_ctx: Any, lang: str) -> None:
     assert snap_compare(
         GlsApp(make_ctx(lang=lang)), terminal_size=(80, 24), run_before=_open_settings
     )
+
+
+async def test_q_is_log_out_the_keys_are_forgotten_after_the_screen_closes(
+    make_ctx: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bar's last item: q quits, then run_app logs out as Support's l does."""
+    from glstui.tui import app as app_module
+
+    ctx = make_ctx()
+    pressed: list[bool] = []
+
+    async def press_q(self: GlsApp) -> None:
+        async with self.run_test(size=(80, 24)) as pilot:
+            await pilot.press("q")
+        pressed.append(self.log_out_on_exit)
+
+    def run(self: GlsApp, mouse: bool = True) -> None:
+        import asyncio
+        import threading
+
+        thread = threading.Thread(target=lambda: asyncio.run(press_q(self)))
+        thread.start()
+        thread.join()
+
+    monkeypatch.setattr(app_module.GlsApp, "run", run)
+    assert app_module.run_app(ctx) == 0
+    assert pressed == [True]
+    assert [e.action for e in audit.entries(ctx.store)] == [audit.LOGOUT]
