@@ -92,8 +92,12 @@ async def test_a_wrong_postcode_is_named_and_nothing_is_saved(make_ctx: Any) -> 
         await pilot.press("ctrl+s")
         await settle(pilot)
         status = str(screen.query_one("#status", Static).render())
-        assert "Postcode: A Dutch postcode is 4 digits" in status
-        assert "Printer: CUPS does not know 'Zebra9'. Known: Zebra1." in status
+        assert status == "Not saved; check: Postcode, Printer."
+        postcode = str(screen.query_one("#sender-zip-code-problem", Static).render())
+        assert postcode.startswith("A Dutch postcode is 4 digits")
+        printer = str(screen.query_one("#printer-problem", Static).render())
+        assert printer == "CUPS does not know 'Zebra9'. Known: Zebra1."
+        assert screen.query_one("#status").region.y < 23  # in view above the footer
         assert screen.query_one("#sender-zip-code").has_class("-problem")
         assert app.focused is screen.query_one("#sender-zip-code")
         assert ctx.settings() == Settings()

@@ -104,6 +104,12 @@ class SettingsScreen(BaseScreen):
         grid-gutter: 0 1;
         height: auto;
     }
+    SettingsScreen #status {
+        height: auto;
+        max-height: 3;
+        margin: 0;
+        padding: 0 1;
+    }
     SettingsScreen .field-problem {
         color: $error;
         display: none;
@@ -173,10 +179,10 @@ class SettingsScreen(BaseScreen):
                     for code, label in ENVIRONMENTS:
                         yield TickRadio(_(label), name=code)
                 yield from problem_row("gls_environment")
-            yield Static("", id="status")
             with Horizontal(classes="buttons"):
                 yield Button(_("Save") + " ^s", id="save", variant="primary", compact=True)
                 yield Button(_("Test print") + " ^t", id="test-print", compact=True)
+        yield Static("", id="status")
         yield KeyFooter()
 
     def on_mount(self) -> None:
@@ -223,31 +229,30 @@ class SettingsScreen(BaseScreen):
     def has_unsaved_changes(self) -> bool:
         return self.saved_form is not None and self.form() != self.saved_form
 
-    def show_status(self, text: str | Text, error: bool = False) -> None:
+    def show_status(self, text: str, error: bool = False) -> None:
         status = self.query_one("#status", Static)
-        status.update(Text(text) if isinstance(text, str) else text)
+        status.update(Text(text))
         status.set_class(error, "error")
         status.set_class(not error and bool(text), "ok")
 
     def mark_problems(self, problems: dict[str, str]) -> None:
-        """Each wrong field marked with its problem under it; the status line lists them
-        all; focus on the first, so it is in view."""
+        """Each wrong field marked with its problem under it; the status line (always in
+        view, under the form) names them; focus on the first, so it scrolls into view."""
         for widget in self.query(".-problem"):
             widget.remove_class("-problem")
         for row in self.query(".field-problem.-shown"):
             row.remove_class("-shown")
-        text = Text()
-        for n, (field, message) in enumerate(problems.items()):
-            if n:
-                text.append("\n")
-            text.append(_(FIELD_LABELS.get(field, field)) + ": ", style="bold")
-            text.append(message)
+        for field, message in problems.items():
             self.query_one(f"#{widget_id(field)}", Widget).add_class("-problem")
             row = self.query_one(f"#{widget_id(field)}-problem", Static)
             row.update(Text(message))
             row.add_class("-shown")
             self.query_one(f"#{widget_id(field)}-problem-pad").add_class("-shown")
-        self.show_status(text, error=bool(problems))
+        names = ", ".join(_(FIELD_LABELS.get(field, field)) for field in problems)
+        self.show_status(
+            _("Not saved; check: {fields}.").format(fields=names) if problems else "",
+            error=bool(problems),
+        )
         if problems:
             self.query_one(f"#{widget_id(next(iter(problems)))}", Widget).focus()
 
