@@ -33,7 +33,7 @@ from glstui.i18n import N_, _, get_language
 from glstui.tui.errors import ReportErrors
 from glstui.tui.screens.base import BaseScreen, translate_bindings
 from glstui.tui.widgets.footer import KeyFooter
-from glstui.tui.widgets.section_bar import SECTIONS, SectionBar
+from glstui.tui.widgets.section_bar import MENU, SectionBar, section_key, section_title
 
 GUIDE_EN = """\
 # Installation guide for Amazon
@@ -234,6 +234,18 @@ def screen_keys(screen: Screen[Any], *, with_app: bool = True) -> list[tuple[str
     return rows
 
 
+def sections_text() -> str:
+    """The section keys grouped as the portal's menu: "Ship: 2 Import, 3 Orders · ..."."""
+    groups = []
+    for title, modes in MENU:
+        if len(modes) == 1:  # as the top line shows it: "6 Support"
+            groups.append(f"{section_key(modes[0])} {_(title)}")
+            continue
+        keys = ", ".join(f"{section_key(m)} {section_title(m)}" for m in modes)
+        groups.append(f"{_(title)}: {keys}")
+    return " · ".join(groups)
+
+
 def key_table(screen: Screen[Any]) -> Table:
     """The keys that work on `screen` now, as the operator types them (enter included)."""
     table = Table.grid(padding=(0, 2))
@@ -245,7 +257,7 @@ def key_table(screen: Screen[Any]) -> Table:
     enter = enter_meaning(screen)
     if enter:
         table.add_row(screen.app.get_key_display(Binding("enter", "")), enter)
-    table.add_row("1-7, F2-F8", ", ".join(f"{key} {_(title)}" for _mode, key, title in SECTIONS))
+    table.add_row("1-7, F2-F8", sections_text())
     listed = {description for _label, description, _a, _n in rows}
     for label, description in (
         ("^p", _(OWN_WORDS["command_palette"])),
