@@ -296,8 +296,13 @@ class GlsApp(errors.ReportErrors, App[int]):
         """Tell the shown screen when the store changed (see glstui.tui.store_watch)."""
         if self.store_watch is None or not self.store_watch.changed():
             return
-        self.environment_changed()
+        # off the UI thread: at 10k orders a read of the hot file costs a parse
+        self.run_worker(self._read_environment, thread=True, group="environment", exclusive=True)
         self.screen.post_message(StoreChanged())
+
+    def _read_environment(self) -> None:
+        environment = self._stored_environment()
+        self.call_from_thread(self.show_environment, environment)
 
     def _stored_environment(self) -> str:
         store = getattr(self.ctx, "store", None)
@@ -305,7 +310,9 @@ class GlsApp(errors.ReportErrors, App[int]):
 
     def environment_changed(self) -> None:
         """Re-read the GLS environment; every section bar shows a change at once."""
-        environment = self._stored_environment()
+        self.show_environment(self._stored_environment())
+
+    def show_environment(self, environment: str) -> None:
         if environment != self.gls_environment:
             self.gls_environment = environment
             self.environment_signal.publish(environment)

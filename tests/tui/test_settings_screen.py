@@ -305,3 +305,18 @@ async def test_q_is_log_out_the_keys_are_forgotten_after_the_screen_closes(
     assert app_module.run_app(ctx) == 0
     assert pressed == [True]
     assert [e.action for e in audit.entries(ctx.store)] == [audit.LOGOUT]
+
+
+async def test_the_bar_follows_a_switch_made_by_another_operator(make_ctx: Any) -> None:
+    ctx = make_ctx()
+    app = GlsApp(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        assert bar_text(app).startswith(" GLS test ")
+        with ctx.store.write() as tx:  # another glstui on the same server
+            settings = tx.settings.get()
+            settings.gls_environment = "live"
+            tx.settings.put(settings)
+        app.check_store()
+        await settle(pilot)
+        assert bar_text(app).startswith(" GLS live ")
