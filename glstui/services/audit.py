@@ -43,6 +43,8 @@ CONFIRMATION_SKIPPED = "confirmation.skipped"
 DATA_PURGED = "data.purged"
 SUPPORT_BUNDLE = "support.bundle"
 LOGOUT = "session.logout"
+SETTINGS_CHANGED = "settings.changed"
+SETTINGS_TEST_PRINT = "settings.test_print"
 ACTIONS = (
     INTEGRATION_ADDED,
     INTEGRATION_CONNECTED,
@@ -58,6 +60,8 @@ ACTIONS = (
     DATA_PURGED,
     SUPPORT_BUNDLE,
     LOGOUT,
+    SETTINGS_CHANGED,
+    SETTINGS_TEST_PRINT,
 )
 
 

@@ -1,4 +1,9 @@
-"""The glstui console: sections switched with 1-6 / F2-F7, help on ?/F1, palette on ctrl+p.
+"""The glstui console: sections switched with 1-7 / F2-F8, help on ?/F1, palette on ctrl+p.
+
+The sections follow the portal's menu (glstui/tui/widgets/section_bar.py): Ship (2 Import,
+3 Orders), Statistics (4), Settings (1 Integrations, 5 Keys, 7 General: printer, sender,
+label format, import window, language, GLS test/live), Support (6) and Log out (q). The keys
+1-6 kept their sections; 7 is new.
 
 Each section is a Textual mode with its own screen stack, so a half-edited form survives a
 look at another section. Once the keys are unlocked the app runs the start-up work
@@ -24,19 +29,21 @@ from typing import Any, ClassVar
 from textual import events, on
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.events import DescendantFocus
 from textual.screen import Screen
+from textual.signal import Signal
 from textual.widgets import Input, TextArea
 from textual.worker import Worker, WorkerFailed, WorkerState
 
 from glstui.domain.errors import GlstuiError
-from glstui.i18n import N_, _, set_language
+from glstui.i18n import N_, _, key_display, plural, set_language
 from glstui.services.events import ERROR, INFO, Event, LogLine
 from glstui.tui import errors
 from glstui.tui.messages import ActivityAdded, OutboxChanged, StoreChanged
 from glstui.tui.screens.base import translate_bindings
 from glstui.tui.store_watch import POLL_S, StoreWatch
-from glstui.tui.widgets.section_bar import SECTIONS, section_title
+from glstui.tui.widgets.section_bar import SECTIONS, menu_group, section_title
 
 DEFAULT_THEME = "ansi-dark"
 DELIVERY_INTERVAL_S = 60.0
@@ -79,6 +86,7 @@ class GlsApp(errors.ReportErrors, App[int]):
         "statistics": _screen("glstui.tui.screens.statistics", "StatisticsScreen"),
         "keys": _screen("glstui.tui.screens.keys", "KeysScreen"),
         "help": _screen("glstui.tui.screens.help", "HelpScreen"),
+        "settings": _screen("glstui.tui.screens.settings", "SettingsScreen"),
     }
     DEFAULT_MODE = "integrations"
 
@@ -95,15 +103,19 @@ class GlsApp(errors.ReportErrors, App[int]):
             for mode, key, title in SECTIONS
         ),
         *(
-            Binding(f"f{n + 2}", f"section('{mode}')", N_(title), show=False)
+            Binding(f"f{n + 2}", f"section('{mode}')", N_(title), show=False, id=f"fkey.{mode}")
             for n, (mode, _key, title) in enumerate(SECTIONS)
         ),
         Binding("f1,question_mark", "help", N_("Help"), key_display="?", id="help"),
-        Binding("q", "quit_app", N_("Quit"), show=False, id="quit"),
+        Binding("q", "quit_app", N_("Log out"), show=False, id="quit"),
     ]
 
     def __init__(self, ctx: Any, *, lang: str | None = None) -> None:
-        set_language(lang or getattr(ctx, "lang", None))
+        """`lang` (the CLI's --lang) wins over the language chosen in Settings, which wins
+        over the context's (LANG)."""
+        store = getattr(ctx, "store", None)
+        stored = ctx.settings().language if store is not None else ""
+        set_language(lang or stored or getattr(ctx, "lang", None))
         super().__init__()
         translate_bindings(self)
         self.ctx = ctx
@@ -115,8 +127,11 @@ class GlsApp(errors.ReportErrors, App[int]):
         self._activity_seq = 0
         self._started = False
         self._due_timer: Any = None
-        store = getattr(ctx, "store", None)
         self.store_watch = StoreWatch(store.path) if store is not None else None
+        self.gls_environment = self._stored_environment()
+        # The section bars follow a change of the GLS environment (Settings, Keys, another
+        # operator) through this signal: every screen's bar, not only the shown one.
+        self.environment_signal: Signal[str] = Signal(self, "gls-environment")
 
     # -- start ---------------------------------------------------------------------------
 
@@ -171,14 +186,23 @@ class GlsApp(errors.ReportErrors, App[int]):
     def _toast_start(self, result: Any) -> None:
         parts = []
         if result.recovered:
-            parts.append(_("{n} label(s) from before the stop recorded").format(n=result.recovered))
+            parts.append(
+                plural(
+                    result.recovered,
+                    N_("{n} label from before the stop recorded"),
+                    N_("{n} labels from before the stop recorded"),
+                )
+            )
         if result.uncertain:
             parts.append(
-                _("{n} order(s) may already have a label at GLS: check them").format(
-                    n=result.uncertain
+                plural(
+                    result.uncertain,
+                    N_("{n} order may already have a label at GLS: check it"),
+                    N_("{n} orders may already have a label at GLS: check them"),
                 )
             )
         if result.sent:
+            # worded as the Orders screen's own toast, which says "(s)" too
             parts.append(_("{n} tracking code(s) sent to Amazon").format(n=result.sent))
         if result.refused:
             parts.append(_("{n} refused by Amazon").format(n=result.refused))
@@ -228,8 +252,10 @@ class GlsApp(errors.ReportErrors, App[int]):
             self._outbox_changed()
             if result.failed:
                 self.notify(
-                    _("{n} tracking code(s) refused by Amazon: see Orders (3).").format(
-                        n=result.failed
+                    plural(
+                        result.failed,
+                        N_("{n} tracking code refused by Amazon: see Orders (3)."),
+                        N_("{n} tracking codes refused by Amazon: see Orders (3)."),
                     ),
                     severity="warning",
                     timeout=12,
@@ -237,7 +263,11 @@ class GlsApp(errors.ReportErrors, App[int]):
                 )
             elif result.sent:
                 self.notify(
-                    _("{n} tracking code(s) sent to Amazon.").format(n=result.sent),
+                    plural(
+                        result.sent,
+                        N_("{n} tracking code sent to Amazon."),
+                        N_("{n} tracking codes sent to Amazon."),
+                    ),
                     markup=False,
                 )
         self._schedule_due()
@@ -266,7 +296,26 @@ class GlsApp(errors.ReportErrors, App[int]):
         """Tell the shown screen when the store changed (see glstui.tui.store_watch)."""
         if self.store_watch is None or not self.store_watch.changed():
             return
+        # off the UI thread: at 10k orders a read of the hot file costs a parse
+        self.run_worker(self._read_environment, thread=True, group="environment", exclusive=True)
         self.screen.post_message(StoreChanged())
+
+    def _read_environment(self) -> None:
+        environment = self._stored_environment()
+        self.call_from_thread(self.show_environment, environment)
+
+    def _stored_environment(self) -> str:
+        store = getattr(self.ctx, "store", None)
+        return self.ctx.settings().gls_environment if store is not None else "test"
+
+    def environment_changed(self) -> None:
+        """Re-read the GLS environment; every section bar shows a change at once."""
+        self.show_environment(self._stored_environment())
+
+    def show_environment(self, environment: str) -> None:
+        if environment != self.gls_environment:
+            self.gls_environment = environment
+            self.environment_signal.publish(environment)
 
     @on(Worker.StateChanged)
     def _worker_ended(self, event: Worker.StateChanged) -> None:
@@ -336,7 +385,7 @@ class GlsApp(errors.ReportErrors, App[int]):
         await super().on_event(event)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """1-6 are priority keys: handled in the order typed, before a screen that is still
+        """1-7 are priority keys: handled in the order typed, before a screen that is still
         being built sees them (`5 6 s` typed fast used to lose the 6 or the s). In a text
         field they are the digits typed."""
         if self.quitting:
@@ -353,7 +402,7 @@ class GlsApp(errors.ReportErrors, App[int]):
         """ctrl+p: Textual's palette, minus its crash on page keys typed right after ctrl+p."""
         from glstui.tui.widgets.palette import Palette
 
-        if self.use_command_palette and not Palette.is_open(self):
+        if self.use_command_palette and not isinstance(self.screen, CommandPalette):
             self.push_screen(Palette(id="--command-palette"))
 
     def action_help(self) -> None:
@@ -370,7 +419,12 @@ class GlsApp(errors.ReportErrors, App[int]):
         if not isinstance(self.screen, SupportScreen):
             self.push_screen(SupportScreen())
 
+    log_out_on_exit = False
+
     def action_quit_app(self) -> None:
+        """q, the portal's "Uitloggen": quit, and (in run_app, after the screen is gone) log
+        out as Support's l does: the keys held in memory are forgotten, the audit log says
+        who left when. ctrl+q quits at once, also while typing."""
         screen = self.screen
         unsaved = getattr(screen, "has_unsaved_changes", None)
         if callable(unsaved) and unsaved():
@@ -378,31 +432,46 @@ class GlsApp(errors.ReportErrors, App[int]):
 
             def answered(yes: bool | None) -> None:
                 if yes:
+                    self.log_out_on_exit = True
                     self.exit(0)
 
             self.push_screen(
                 ConfirmModal(_("Quit without saving your changes?"), danger=True), answered
             )
             return
+        self.log_out_on_exit = True
         self.exit(0)
 
     # -- command palette ------------------------------------------------------------------
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
-        for mode, key, title in SECTIONS:
-            yield SystemCommand(
-                _("Go to {section}").format(section=_(title)),
-                _("Switch to the {section} section (key {key})").format(section=_(title), key=key),
-                partial(self.action_section, mode),
-            )
+        """ctrl+p: every key of the shown screen by name (the same list as ?), the screen's
+        extra commands, every section switch, then help, support, theme and log out.
+
+        Actions of other screens are not listed: they act on that screen's selection (the
+        orders ticked, the shop under the cursor), so they start from that screen."""
+        from glstui.tui.screens.help import screen_keys
+
+        yield from self._section_commands()
+        titles: set[str] = set()
         extra = getattr(screen, "palette_commands", None)
         if callable(extra):
             for title, help_text, callback in extra():
+                titles.add(title)
                 yield SystemCommand(title, help_text, callback)
+        for label, description, action, node in screen_keys(screen, with_app=False):
+            if description in titles:
+                continue
+            titles.add(description)
+            yield SystemCommand(
+                description,
+                _("Key {key}").format(key=label),
+                partial(self.run_action, action, node),
+            )
         yield SystemCommand(_("Help"), _("Keys and help for this screen (?, F1)"), self.action_help)
         yield SystemCommand(
             _("Support"),
-            _("Version, paths, checks, log, audit log, diagnostics bundle, log out (6, then s)"),
+            _("Version, paths, checks, log, audit log, diagnostics bundle (6, then s)"),
             self.action_support,
         )
         yield SystemCommand(
@@ -410,15 +479,39 @@ class GlsApp(errors.ReportErrors, App[int]):
             _("Pick another colour theme (default: the terminal's own colours)"),
             self.action_change_theme,
         )
-        yield SystemCommand(_("Quit"), _("Quit glstui (q, ctrl+q)"), self.action_quit_app)
+        yield SystemCommand(
+            _("Log out"),
+            _("Forget the keys held in memory and quit glstui (q; ctrl+q quits at once)"),
+            self.action_quit_app,
+        )
+
+    def _section_commands(self) -> Iterable[SystemCommand]:
+        for mode, key, title in SECTIONS:
+            group = menu_group(mode)
+            yield SystemCommand(
+                _("Go to {section}").format(section=_(title)),
+                _("{group}: switch to {section} (key {key}, F{f})").format(
+                    group=group, section=_(title), key=key, f=int(key) + 1
+                ),
+                partial(self.action_section, mode),
+            )
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Key names in the operator's language ("spatie" in Dutch)."""
+        return key_display(super().get_key_display(binding))
 
     def section_name(self, mode: str) -> str:
         return section_title(mode)
 
 
-def run_app(ctx: Any, mouse: bool = True) -> int:
-    """Run the console until the operator quits; returns the exit code for the CLI."""
-    app = GlsApp(ctx)
+def run_app(ctx: Any, mouse: bool = True, lang: str | None = None) -> int:
+    """Run the console until the operator quits; returns the exit code for the CLI.
+    `lang` is --lang as typed (None: the Settings language, else LANG)."""
+    app = GlsApp(ctx, lang=lang)
     app.run(mouse=mouse)
+    if app.log_out_on_exit:
+        from glstui.services.diagnostics import log_out
+
+        log_out(ctx)
     code = app.return_code
     return int(code) if isinstance(code, int) else 0

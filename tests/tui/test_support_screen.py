@@ -163,3 +163,16 @@ async def test_log_out_can_be_cancelled(support_ctx: Any) -> None:
         await open_support("l", "n")(pilot)
         assert isinstance(app.screen, SupportScreen)
     assert not audit.entries(ctx.store, action=audit.LOGOUT)
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("en", "11-27 08:01"), ("nl", "27-11 08:01")])
+async def test_the_audit_log_dates_read_as_everywhere_else(
+    support_ctx: Any, lang: str, shown: str
+) -> None:
+    """English MM-DD, Dutch DD-MM (glstui.i18n.date_text), as the other screens."""
+    app = GlsApp(support_ctx(lang=lang))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_support("a")(pilot)
+        table = app.screen.query_one("#audit", DataTable)
+        times = [str(table.get_row_at(n)[0]) for n in range(table.row_count)]
+        assert times[-1] == shown

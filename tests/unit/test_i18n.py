@@ -114,3 +114,51 @@ def test_set_language_normalises() -> None:
         assert i18n.set_language("en") == "en"
     finally:
         i18n.set_language("en")
+
+
+def test_plural_hours_and_required_read_right_in_both_languages() -> None:
+    from glstui.i18n import N_
+
+    try:
+        assert i18n.plural(1, N_("{n} shop"), N_("{n} shops")) == "1 shop"
+        assert i18n.plural(2, N_("{n} shop"), N_("{n} shops")) == "2 shops"
+        assert i18n.hours(0) == "0.0 h"
+        assert i18n.number(1234.5, 1) == "1,234.5"
+        assert i18n.required("Shop name") == "Shop name (required)"
+        i18n.set_language("nl")
+        assert i18n.hours(0) == "0,0 u"
+        assert i18n.number(1234.5, 1) == "1.234,5"
+        assert i18n.required("Shopnaam") == "Shopnaam (verplicht)"
+    finally:
+        i18n.set_language("en")
+
+
+def test_one_date_format_per_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+    from datetime import UTC, date, datetime
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    at = datetime(2026, 11, 27, 8, 5, tzinfo=UTC)
+    try:
+        assert i18n.date_text(at) == "2026-11-27 08:05"
+        assert i18n.date_text(at, year=False) == "11-27 08:05"
+        assert i18n.date_text(date(2026, 3, 4)) == "2026-03-04"
+        i18n.set_language("nl")
+        assert i18n.date_text(at) == "27-11-2026 08:05"
+        assert i18n.date_text(at, year=False) == "27-11 08:05"
+        assert i18n.date_text(at, time=False) == "27-11-2026"
+        assert i18n.date_text(None) == ""
+    finally:
+        i18n.set_language("en")
+
+
+def test_key_names_are_dutch_in_dutch() -> None:
+    try:
+        assert i18n.key_display("space") == "space"
+        i18n.set_language("nl")
+        assert i18n.key_display("space") == "spatie"
+        assert i18n.key_display("shift+up") == "shift+omhoog"
+        assert i18n.key_display("^s") == "^s"
+    finally:
+        i18n.set_language("en")

@@ -41,10 +41,13 @@ def translate_bindings(node: DOMNode) -> None:
 
 
 class BaseScreen(ReportErrors, Screen[Any]):
-    """A section or form screen. `SECTION` lights its tab; `HELP` explains it (English)."""
+    """A section or form screen. `SECTION` lights its tab; `HELP` explains it (English);
+    `ENTER` says what enter does there (the ? list shows it; empty: what the focused widget
+    does with enter, see help.enter_meaning)."""
 
     SECTION: ClassVar[str] = ""
     HELP: ClassVar[str] = ""
+    ENTER: ClassVar[str] = ""
     BINDINGS: ClassVar[list[Any]] = [
         Binding("escape", "back", N_("Back"), show=False),
     ]

@@ -25,7 +25,7 @@ COMING: dict[str, str] = {
 
 
 class ComingScreen(BaseScreen):
-    HELP = N_("This section is being built. The keys 1-6 switch to the other sections.")
+    HELP = N_("This section is being built. The keys 1-7 switch to the other sections.")
 
     def __init__(self, mode: str) -> None:
         super().__init__()
@@ -39,7 +39,7 @@ class ComingScreen(BaseScreen):
             yield Static(_("Coming soon"), classes="coming-badge")
             yield Static(_(COMING.get(self.mode, "")), classes="coming-text")
             yield Static(
-                _("1-6 switch sections; ? shows the keys of any screen."),
+                _("1-7 switch sections; ? shows the keys of any screen."),
                 classes="hint",
             )
         yield KeyFooter()

@@ -1,9 +1,11 @@
 """Key management ("Key beheer"): the Amazon app keys and the GLS API login.
 
 Values go to the secret store only (system keyring or the encrypted file), never to the data
-file. Saved values are never shown: a field says "saved" (an identifier: "saved, ends in
-abcd") and stays empty; type
-a new value to replace it. ctrl+s saves what was typed; ctrl+t / ctrl+g test Amazon / GLS.
+file. Saved secrets are never shown, not even a character: the field says "saved" and stays
+empty; an identifier (app id, client id, user name) says "saved, ends in abcd" so an operator
+can tell which one is saved; the GLS customer number is no secret and is shown as it is. Type
+a new value to replace one. ctrl+s saves what was typed; ctrl+t / ctrl+g test Amazon / GLS.
+The GLS environment the keys are for (test / live) is shown here and chosen in Settings (7).
 """
 
 from __future__ import annotations
@@ -15,16 +17,15 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
+from textual.widgets import Button, Input, Label, Static
 
 from glstui.domain.errors import GlstuiError
 from glstui.i18n import N_, _
-from glstui.services.keys import save_keys
+from glstui.services.keys import READABLE_KEYS, save_keys
 from glstui.tui.screens.base import BaseScreen
 from glstui.tui.screens.integrations import user_message
 from glstui.tui.widgets.footer import KeyFooter
 from glstui.tui.widgets.section_bar import SectionBar
-from glstui.tui.widgets.toggles import TickRadio
 
 AMAZON_KEYS = (
     ("amazon.app_id", N_("App id (amzn1.sp.solution...)")),
@@ -44,14 +45,16 @@ def field_id(name: str) -> str:
 
 
 # Secrets show no character at all (a tail of a password helps a guesser); identifiers show
-# their last four characters so an operator can tell which app or login is saved.
+# their last four characters (when longer than 8) so an operator can tell which is saved.
 SECRET_KEYS = frozenset({"amazon.lwa_client_secret", "gls.password", "gls.subscription_key"})
+IDENTIFIERS = frozenset({"amazon.app_id", "amazon.lwa_client_id", "gls.username"})
 
 
 def masked(name: str, value: str | None) -> str:
+    """The placeholder of a key's field: never a character of a secret."""
     if not value:
         return _("not set")
-    tail = value[-4:] if len(value) > 8 and name not in SECRET_KEYS else ""
+    tail = value[-4:] if len(value) > 8 and name in IDENTIFIERS else ""
     return _("saved, ends in {tail}").format(tail=tail) if tail else _("saved")
 
 
@@ -59,11 +62,15 @@ class KeysScreen(BaseScreen):
     SECTION = "keys"
     HELP = N_(
         "The Amazon app keys come from the Developer Console of your SP-API app (app id, "
-        "and the LWA client id and secret under 'View' credentials). The GLS keys come "
-        "from GLS (API user, password, subscription key). Saved values are never shown, "
-        "only their last 4 characters; type a new value and press ctrl+s to replace one. "
-        "ctrl+t tests Amazon with one connected shop, ctrl+g tests the GLS login."
+        "and the LWA client id and secret under 'View' credentials). GLS: the user name and "
+        "password are your MyGLS login; the subscription key comes from GLS NL's API portal "
+        "(api-portal.gls.nl: sign in, subscribe to the Label API, copy the key; test and "
+        "live have separate keys). Saved secrets are never shown; identifiers show their "
+        "last 4 characters; the customer number is shown as it is. Type a new value and "
+        "press ctrl+s to replace one. ctrl+t tests Amazon with one connected shop, ctrl+g "
+        "tests the GLS login. Test or live is chosen in Settings (7)."
     )
+    ENTER = N_("Save the values typed (in a field)")
     BINDINGS: ClassVar[list[Any]] = [
         Binding("ctrl+s", "save", N_("Save"), priority=True),
         Binding("ctrl+t", "test_amazon", N_("Test Amazon"), priority=True),
@@ -85,11 +92,17 @@ class KeysScreen(BaseScreen):
             with Grid(classes="keys-grid"):
                 for name, label in GLS_KEYS:
                     yield Label(_(label), classes="key-label")
-                    yield Input(id=field_id(name), password=True, compact=True)
+                    yield Input(id=field_id(name), password=name not in READABLE_KEYS, compact=True)
                 yield Label(_("Environment"), classes="key-label")
-                with RadioSet(id="gls-env", compact=True):
-                    yield TickRadio(_("test"), name="test")
-                    yield TickRadio(_("live"), name="live")
+                yield Static("", id="gls-environment")
+            yield Static(
+                _(
+                    "Subscription key: GLS NL's API portal, api-portal.gls.nl (test and live "
+                    "keys differ). User name and password: your MyGLS login."
+                ),
+                classes="hint",
+                id="gls-key-origin",
+            )
             yield Static("", id="status")
             with Horizontal(classes="buttons"):
                 yield Button(_("Save") + " ^s", id="save", variant="primary", compact=True)
@@ -97,7 +110,7 @@ class KeysScreen(BaseScreen):
                 yield Button(_("Test GLS") + " ^g", id="test-gls", compact=True)
         yield KeyFooter()
 
-    # Nothing focused at first, so 1-6 still switch sections; tab enters the first field.
+    # Nothing focused at first, so 1-7 still switch sections; tab enters the first field.
     AUTO_FOCUS = None
 
     def on_mount(self) -> None:
@@ -121,10 +134,15 @@ class KeysScreen(BaseScreen):
             except GlstuiError as err:
                 self.show_status(user_message(err), error=True)
                 value = None
-            box.placeholder = masked(name, value)
+            if name in READABLE_KEYS:
+                box.value = value or ""
+                box.placeholder = _("not set")
+            else:
+                box.placeholder = masked(name, value)
         env = self.ctx.settings().gls_environment
-        for button in self.query_one("#gls-env", RadioSet).query(RadioButton):
-            button.value = button.name == env
+        self.query_one("#gls-environment", Static).update(
+            Text(_("{env} (change it in Settings, key 7)").format(env=_(env)))
+        )
 
     def show_status(self, text: str, error: bool = False) -> None:
         status = self.query_one("#status", Static)
@@ -150,20 +168,16 @@ class KeysScreen(BaseScreen):
     def action_save(self) -> None:
         labels = dict((*AMAZON_KEYS, *GLS_KEYS))
         boxes = {name: self.query_one(f"#{field_id(name)}", Input) for name in labels}
-        pressed = self.query_one("#gls-env", RadioSet).pressed_button
-        env = pressed.name if pressed else "test"
         try:
-            saved = save_keys(self.ctx, {n: box.value for n, box in boxes.items()}, env)
+            saved = save_keys(self.ctx, {n: box.value for n, box in boxes.items()})
         except GlstuiError as err:
             self.show_status(user_message(err), error=True)
             return
         changed = []
         for name in saved:
-            if name in boxes:
+            if name not in READABLE_KEYS:
                 boxes[name].value = ""
-                changed.append(_(labels[name]))
-            else:
-                changed.append(_("GLS environment: {env}").format(env=_(env or "test")))
+            changed.append(_(labels[name]))
         self.load()
         if changed:
             self.show_status(_("Saved: {what}.").format(what=", ".join(changed)))

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
 
 from glstui import __version__, config
 from glstui.domain.errors import GlstuiError
-from glstui.i18n import N_, _
+from glstui.i18n import N_, _, date_text
 from glstui.logs import redact
 from glstui.services import audit, diagnostics, doctor
 from glstui.tui.screens.base import BaseScreen
@@ -226,7 +226,7 @@ class SupportScreen(BaseScreen):
         shown = audit.filter_entries(self.entries, self.filter_text)
         for entry in shown:
             table.add_row(
-                f"{entry.at:%d-%m %H:%M}" if entry.at else "",
+                date_text(entry.at, year=False),
                 Text(entry.user),
                 Text(entry.action, style="bold"),
                 Text(entry.detail),

@@ -1,8 +1,13 @@
-"""Yes/no dialogs. Destructive ones start with focus on "No"; y / n / esc answer at once."""
+"""Yes/no dialogs. Destructive ones start with focus on "No"; y / n / esc answer at once.
+
+In Dutch "ja" is j: j answers yes and the button says "(j)"; y still works (muscle memory,
+and the English guide), but is not shown.
+"""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from dataclasses import replace
+from typing import Any, ClassVar, Generic, TypeVar
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,14 +15,16 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Label, Static
 
-from glstui.i18n import N_, _
+from glstui.i18n import N_, _, get_language
 from glstui.tui.errors import ReportErrors
 from glstui.tui.markup import literal
 from glstui.tui.widgets.toggles import TickBox
 
+Answer = TypeVar("Answer")
 
-class ConfirmModal(ReportErrors, ModalScreen[bool]):
-    """Ask one question; dismisses with True (yes) or False (no / esc)."""
+
+class QuestionModal(ReportErrors, ModalScreen[Answer], Generic[Answer]):
+    """A yes/no question; `action_answer` turns yes/no into the dialog's result."""
 
     BINDINGS: ClassVar[list[Any]] = [
         Binding("y", "answer(True)", N_("Yes")),
@@ -34,6 +41,11 @@ class ConfirmModal(ReportErrors, ModalScreen[bool]):
         from glstui.tui.screens.base import translate_bindings
 
         translate_bindings(self)
+        self.yes_key = "j" if get_language() == "nl" else "y"
+        if self.yes_key != "y":
+            keys = self._bindings.key_to_bindings
+            keys["y"] = [replace(b, show=False) for b in keys["y"]]
+            self._bindings.bind("j", "answer(True)", _("Yes"))
         self.question = question
         self.detail = detail
         self.yes_label = yes or _("Yes")
@@ -48,7 +60,7 @@ class ConfirmModal(ReportErrors, ModalScreen[bool]):
             yield from self.extra()
             with Horizontal(classes="buttons"):
                 yield Button(
-                    f"{self.yes_label} (y)",
+                    f"{self.yes_label} ({self.yes_key})",
                     id="yes",
                     variant="error" if self.danger else "primary",
                     compact=True,
@@ -66,10 +78,17 @@ class ConfirmModal(ReportErrors, ModalScreen[bool]):
         self.action_answer(event.button.id == "yes")
 
     def action_answer(self, yes: bool) -> None:
+        raise NotImplementedError
+
+
+class ConfirmModal(QuestionModal[bool]):
+    """Ask one question; dismisses with True (yes) or False (no / esc)."""
+
+    def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
 
 
-class DeleteShopModal(ConfirmModal):
+class DeleteShopModal(QuestionModal[dict[str, bool] | None]):
     """Delete a shop: names it, focus on No, and asks whether to keep its orders.
 
     Dismisses with None (cancelled) or a dict {"keep_orders": bool}.
@@ -98,10 +117,10 @@ class DeleteShopModal(ConfirmModal):
             id="keep-orders",
         )
 
-    def action_answer(self, yes: bool) -> None:  # type: ignore[override]
+    def action_answer(self, yes: bool) -> None:
         if not yes:
-            self.dismiss(None)  # type: ignore[arg-type]
+            self.dismiss(None)
             return
         boxes = self.query("#keep-orders").results(Checkbox)
         keep = next((box.value for box in boxes), True)
-        self.dismiss({"keep_orders": keep})  # type: ignore[arg-type]
+        self.dismiss({"keep_orders": keep})
