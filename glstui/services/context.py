@@ -16,7 +16,7 @@ from typing import Protocol
 import httpx
 
 from glstui import config
-from glstui.amazon.client import AppCredentials, SpApiClient
+from glstui.amazon.client import AppCredentials, SpApiClient, default_http_client
 from glstui.amazon.endpoints import Endpoints
 from glstui.domain.clock import Clock, SystemClock
 from glstui.domain.errors import N_, GlstuiError, Msg
@@ -40,9 +40,6 @@ class Stoppable(Protocol):
     """What AppContext needs of the sandbox it owns (services may not import glstui.sandbox)."""
 
     def stop(self) -> None: ...
-
-
-HTTP_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 
 
 class ContextError(GlstuiError):
@@ -95,7 +92,8 @@ class AppContext:
         return GLS_LIVE_URL if self.settings().gls_environment == "live" else GLS_TEST_URL
 
     def http_client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(timeout=HTTP_TIMEOUT)
+        """One pool for a run: at most HTTP_LIMITS connections, however many shops import."""
+        return default_http_client()
 
     def app_credentials(self) -> AppCredentials:
         try:

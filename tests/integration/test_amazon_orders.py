@@ -444,3 +444,17 @@ async def test_a_ship_plus_order_is_refused_like_amazon_does(sandbox, amazon_cli
         await amazon_client.confirm_shipment(refresh_token, "EU", order.order_id, _body(order))
     assert exc.value.status == 400
     assert order.packages == [] and order.status == "UNSHIPPED"
+
+
+async def test_a_hundred_pages_under_the_real_limit_cost_a_hundred_calls(make_sandbox, make_client):
+    """At a high time scale an access token lives a fraction of a real second; the sandbox
+    reports its lifetime rounded down, so glstui never sends a dead token (a 403, a refresh
+    and a retry per token before: 107 calls for 100 pages)."""
+    sb = make_sandbox(orders=10_000, time_scale=10_000.0, arrivals_per_hour=0)
+    client = make_client(sb)
+    token = sb.issue_refresh_token()
+    pages, orders = await _all(client, token, fulfillment_statuses=(), fulfilled_by=())
+    assert len(pages) == 100 and len(orders) == 10_000
+    assert client.calls["searchOrders"] == 100
+    assert not [r for r in sb.requests(SEARCH) if r.status == 403]
+    assert sb.throttled == 0

@@ -92,14 +92,15 @@ class LwaMixin(SimState):
 
     def _tokens(self, refresh_token: str, seller_id: str, with_refresh: bool) -> dict[str, Any]:
         access = "Atza|" + secrets.token_urlsafe(48)
-        self._access[access] = AccessEntry(
-            refresh_token, seller_id, self.clock.now() + timedelta(seconds=ACCESS_TTL)
-        )
+        # The lifetime reported is in whole real seconds and never longer than the token lives
+        # (a rounded-up figure made clients use a dead token for its last fraction of a second).
+        life = max(1, int(ACCESS_TTL / self.clock.time_scale))
+        lives = timedelta(seconds=max(ACCESS_TTL, life * self.clock.time_scale))
+        self._access[access] = AccessEntry(refresh_token, seller_id, self.clock.now() + lives)
         data: dict[str, Any] = {
             "access_token": access,
             "token_type": "bearer",
-            # the real lifetime: the token dies after ACCESS_TTL sandbox seconds
-            "expires_in": max(1, round(ACCESS_TTL / self.clock.time_scale)),
+            "expires_in": life,
         }
         if with_refresh:
             data["refresh_token"] = refresh_token
