@@ -25,6 +25,7 @@ from glstui.i18n import _
 from glstui.secrets import SecretsError
 from glstui.services import audit
 from glstui.services.events import ERROR, INFO, WARNING, LogLine, Progress, Reporter, ignore
+from glstui.services.importing.gc_pause import full_collections_paused
 from glstui.services.importing.merge import PageOutcome
 from glstui.services.importing.pages import (
     MAX_PAGES_PER_WRITE,
@@ -148,7 +149,12 @@ class Importer:
         """Import the given shops (by id), all at once; returns the recorded ImportRun.
 
         When cancelled, the run is recorded as stopped and CancelledError is raised again.
+        No full garbage collection runs meanwhile (see gc_pause: key presses waited for them).
         """
+        with full_collections_paused():
+            return await self._run_shops(integration_ids)
+
+    async def _run_shops(self, integration_ids: list[str]) -> ImportRun:
         run = self.run
         run.started_at = self.clock.now()
         tasks, refused = await asyncio.to_thread(self.plan, integration_ids)

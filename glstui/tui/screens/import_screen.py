@@ -37,6 +37,9 @@ CHECKED = "[x]"
 UNCHECKED = "[ ]"
 COMPACT_BELOW = 100  # columns: below this the table leaves out the channel column
 NAME_WIDTH = 24  # shop names are cut with "…" beyond this (the full name is in Integrations)
+# The bars show the latest count this often, not per page: at 2,000 orders/s pages come 20
+# times a second, and each repaint of the bars takes UI time a key press then waits for.
+PROGRESS_S = 0.25
 
 
 def local_time(value: datetime | None, fmt: str | None = None) -> str:
@@ -116,6 +119,7 @@ class ImportScreen(BaseScreen):
         self.running = False
         self.last_run: Any = None
         self._bars: dict[str, ShopProgress] = {}
+        self._unshown: dict[str, Progress] = {}  # the latest progress per bar, not yet shown
         self.compact = False
 
     # -- layout ---------------------------------------------------------------------------
@@ -147,6 +151,7 @@ class ImportScreen(BaseScreen):
         table.add_column(_("New"), key="new")
         table.add_column(_("Status"), key="status")
         self.query_one("#progress").display = False
+        self.set_interval(PROGRESS_S, self._show_progress, name="import-progress")
         self.reload()
         table.focus()
 
@@ -301,6 +306,7 @@ class ImportScreen(BaseScreen):
         box = self.query_one("#progress", VerticalScroll)
         await box.remove_children()
         names = {i.id: i.shop_name for i in self.integrations}
+        self._unshown.clear()
         self._bars = {"": ShopProgress(_("All shops"), "", self.bar_clock, percent=True)}
         for iid in ids:
             self._bars[iid] = ShopProgress(names[iid], iid, self.bar_clock, percent=False)
@@ -320,6 +326,12 @@ class ImportScreen(BaseScreen):
         if isinstance(event, LogLine):
             self.query_one(LogPane).add(event.text, event.level, self._now())
         elif isinstance(event, Progress):
+            self._unshown[event.scope] = event
+
+    def _show_progress(self) -> None:
+        """Show the latest progress of each bar that moved since the last look."""
+        unshown, self._unshown = self._unshown, {}
+        for event in unshown.values():
             self._progress(event)
 
     def _progress(self, event: Progress) -> None:
@@ -329,7 +341,8 @@ class ImportScreen(BaseScreen):
         if event.scope == "":
             row.bar.update(total=event.total, progress=event.done)
             row.count.update(
-                _("{done} of {total} shops").format(done=event.done, total=event.total or 0)
+                _("{done} of {total} shops").format(done=event.done, total=event.total or 0),
+                layout=False,  # the label's width is the row's rest: its size never changes
             )
             return
         if event.total is None:
@@ -338,7 +351,7 @@ class ImportScreen(BaseScreen):
             row.bar.update(total=event.done + PAGE, progress=event.done)
         else:
             row.bar.update(total=max(event.total, 1), progress=event.total)
-        row.count.update(_("{n} orders").format(n=event.done))
+        row.count.update(_("{n} orders").format(n=event.done), layout=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != GROUP or event.state not in (
@@ -348,6 +361,7 @@ class ImportScreen(BaseScreen):
         ):
             return
         self.running = False
+        self._show_progress()  # the bars end on the run's last counts
         self.refresh_bindings()
         log = self.query_one(LogPane)
         summary = self.query_one("#summary", Static)
