@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
-from glstui.amazon.client import OrdersPage
+from glstui.amazon.client import OrdersPage, SpApiClient
 from glstui.amazon.errors import AmazonApiError, AmazonError, GrantRevoked
 from glstui.amazon.mapping import order_from_api
 from glstui.domain.clock import Clock
@@ -395,12 +395,17 @@ async def import_shops(
     report: Reporter = ignore,
     *,
     user: str | None = None,
+    on_client: Callable[[SpApiClient], None] | None = None,
 ) -> ImportRun:
     """Import the given shops with the context's store, keys and Amazon endpoints.
 
-    Raises glstui.services.context.MissingCredentials when the Amazon app keys are not set.
+    `on_client` sees the Amazon client before its first call (seller_turns: the buckets go on
+    from the state the last run left). Raises glstui.services.context.MissingCredentials when
+    the Amazon app keys are not set.
     """
     async with ctx.http_client() as http:
         client = ctx.amazon_client(http)
+        if on_client is not None:
+            on_client(client)
         importer = Importer(ctx.store, ctx.secrets, client, ctx.clock, report, user=user)
         return await importer.run_shops(integration_ids)

@@ -2,8 +2,10 @@
 
 The table lists every shop; active, connected ones can be included with space, the others are
 dimmed with the reason. `s` starts the import as one exclusive async worker (the service does
-the HTTP and the store writes; store writes run in threads), `x` stops it cleanly: whatever
-pages were stored stay. Progress per shop and overall, a batched live log, a summary at the end.
+the HTTP and the store writes; store writes run in threads), in the sellers' turns that
+`glstui import` takes too (a cron run of the same seller first: a line says the import
+waits), `x` stops it cleanly (also while it waits): whatever pages were stored stay.
+Progress per shop and overall, a batched live log, a summary at the end.
 """
 
 from __future__ import annotations
@@ -316,7 +318,7 @@ class ImportScreen(BaseScreen):
 
     @work(exclusive=True, group=GROUP, exit_on_error=False)  # see on_worker_state_changed
     async def run_import(self, ids: list[str]) -> Any:
-        return await svc.import_shops(self.ctx, ids, self.report_event)
+        return await svc.import_console(self.ctx, ids, self.report_event)
 
     def _now(self) -> str:
         return local_time(self.ctx.clock.now(), "%H:%M:%S")
