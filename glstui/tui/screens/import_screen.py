@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from glstui.domain.integration import Integration
+from glstui.domain.run import ImportRun
 from glstui.i18n import N_, _
 from glstui.services import importer as svc
 from glstui.services.events import ERROR, INFO, WARNING, Event, LogLine, Progress
@@ -93,7 +94,7 @@ class ImportScreen(BaseScreen):
     BINDINGS: ClassVar[list[Any]] = [
         Binding("s", "start", N_("Start import")),
         Binding("x", "stop", N_("Stop")),
-        Binding("space", "toggle", N_("Include"), key_display="space"),
+        Binding("space", "include", N_("Include"), key_display="space", id="import.include"),
         Binding("a", "toggle_all", N_("All")),
         Binding("l", "focus_log", N_("Log"), show=False),
         Binding("r", "refresh", N_("Refresh"), show=False),
@@ -119,7 +120,7 @@ class ImportScreen(BaseScreen):
         self.included: set[str] = set()
         self._seen_importable: set[str] = set()
         self.running = False
-        self.last_run: Any = None
+        self.last_run: ImportRun | None = None
         self._bars: dict[str, ShopProgress] = {}
         self._unshown: dict[str, Progress] = {}  # the latest progress per bar, not yet shown
         self.compact = False
@@ -133,7 +134,8 @@ class ImportScreen(BaseScreen):
             yield DataTable(id="shops", cursor_type="row", zebra_stripes=False)
             yield Static("", id="why")
             yield VerticalScroll(id="progress")
-            log = LogPane(id="log")
+            # 4 batches a second: while the log grows, each batch re-lays out the screen
+            log = LogPane(id="log", flush_interval=PROGRESS_S)
             log.border_title = _("Log")
             yield log
             yield Static("", id="summary")
@@ -251,13 +253,13 @@ class ImportScreen(BaseScreen):
     # -- actions --------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("start", "toggle", "toggle_all"):
+        if action in ("start", "include", "toggle_all"):
             return None if self.running else True
         if action == "stop":
             return True if self.running else None
         return True
 
-    def action_toggle(self) -> None:
+    def action_include(self) -> None:
         integ = self.current()
         if integ is None or self.running:
             return
@@ -317,7 +319,7 @@ class ImportScreen(BaseScreen):
         box.display = True
 
     @work(exclusive=True, group=GROUP, exit_on_error=False)  # see on_worker_state_changed
-    async def run_import(self, ids: list[str]) -> Any:
+    async def run_import(self, ids: list[str]) -> ImportRun:
         return await svc.import_console(self.ctx, ids, self.report_event)
 
     def _now(self) -> str:
@@ -370,6 +372,7 @@ class ImportScreen(BaseScreen):
         summary.remove_class("-failed", "-ok")
         if event.state == WorkerState.SUCCESS:
             run = event.worker.result
+            assert isinstance(run, ImportRun)  # what run_import returns
             self.last_run = run
             text = svc.summary_text(run)
             failed = run.failed
