@@ -33,7 +33,7 @@ from glstui.services.importing.run import (
 from glstui.services.importing.seller_turns import (
     PACING_DIR,
     SELLER_WAIT_S,
-    SellerBusy,
+    SellerInUse,
     SellerTurns,
     import_console,
 )
@@ -78,7 +78,7 @@ __all__ = [
     "Prefetch",
     "SearchWindow",
     "SecretReader",
-    "SellerBusy",
+    "SellerInUse",
     "SellerTurns",
     "ShopDeleted",
     "ShopTask",

@@ -30,7 +30,7 @@ from glstui.domain.integration import CONNECTED, Integration
 from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SELLER_ID
 from glstui.secrets import Secrets
 from glstui.services.context import AppContext
-from glstui.services.importer import PACING_DIR, SellerBusy, import_console
+from glstui.services.importer import PACING_DIR, SellerInUse, import_console
 from glstui.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -280,7 +280,7 @@ async def test_the_console_import_gives_up_after_its_wait_and_says_why(shop_worl
     ctx = console_ctx(sandbox, data, shop, token)
     (data / PACING_DIR).mkdir(mode=0o700, exist_ok=True)
     lock = filelock.FileLock(data / PACING_DIR / f"{seller_key(token)}-{shop.region}.lock")
-    with lock, pytest.raises(SellerBusy) as caught:
+    with lock, pytest.raises(SellerInUse) as caught:
         await import_console(ctx, [shop.id], seller_wait=0.3)
     assert "Another import of shop Demo Shop NL is still running" in caught.value.user_message
     assert sandbox.requests(SEARCH) == []

@@ -44,7 +44,7 @@ log = logging.getLogger("glstui.import")
 Key = tuple[str, str]  # (seller, region)
 
 
-class SellerBusy(GlstuiError):
+class SellerInUse(GlstuiError):
     """Another import of the seller still ran after the wait: this run stops, nothing ran."""
 
     def __init__(self, shop: str, waited: float) -> None:
@@ -109,7 +109,7 @@ class SellerTurns:
         say: Callable[[str], None] = lambda text: None,
     ) -> None:
         """Lock the sellers of `shops` (in a fixed order, so two runs cannot deadlock); raises
-        SellerBusy after `wait` seconds for one that another process holds."""
+        SellerInUse after `wait` seconds for one that another process holds."""
         wanted = self.wanted(ctx, shops)
         for key in sorted(wanted):
             lock = self._lock(key)
@@ -123,7 +123,7 @@ class SellerTurns:
                     lock.acquire(timeout=wait)
                 except filelock.Timeout:
                     self.release()
-                    raise SellerBusy(wanted[key], wait) from None
+                    raise SellerInUse(wanted[key], wait) from None
             except OSError as exc:  # cannot make the lock file: import as before, unlocked
                 log.warning("no seller lock (%s): %s", self.folder, exc.strerror or exc)
                 continue
@@ -152,7 +152,7 @@ class SellerTurns:
                         lock.acquire(timeout=0)
                     except filelock.Timeout:  # (a subclass of OSError: first)
                         if loop.time() >= deadline:
-                            raise SellerBusy(wanted[key], wait) from None
+                            raise SellerInUse(wanted[key], wait) from None
                         if not said:
                             say(_waiting_text(wanted[key], wait))
                             said = True
@@ -231,7 +231,7 @@ async def import_console(
     """The console's import: `import_shops` in the sellers' turns (see the module).
 
     While another process imports one of the sellers, a line says so and the run waits (at
-    most `seller_wait` s, then SellerBusy; the operator can stop it meanwhile). The run goes
+    most `seller_wait` s, then SellerInUse; the operator can stop it meanwhile). The run goes
     on from the bucket state the other left, and leaves its own for the next.
     """
 
