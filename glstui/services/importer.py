@@ -1,8 +1,8 @@
 """Import Amazon orders of the selected shops into the store: the names callers use.
 
-The code lives in glstui.services.importing (merge, window, pages, texts, sources, run); this
-module keeps `from glstui.services.importer import ...` working for the TUI, the headless
-command and the tests.
+The code lives in glstui.services.importing (merge, window, pages, texts, sources, run,
+seller_turns); this module keeps `from glstui.services.importer import ...` working for the
+TUI, the headless command and the tests.
 """
 
 from __future__ import annotations
@@ -29,6 +29,13 @@ from glstui.services.importing.pages import (
 from glstui.services.importing.run import (
     Importer,
     import_shops,
+)
+from glstui.services.importing.seller_turns import (
+    PACING_DIR,
+    SELLER_WAIT_S,
+    SellerInUse,
+    SellerTurns,
+    import_console,
 )
 from glstui.services.importing.sources import (
     FULFILLMENT_STATUSES,
@@ -60,7 +67,9 @@ __all__ = [
     "INCLUDED_DATA",
     "MAX_PAGES_PER_WRITE",
     "NEEDS_REAUTH",
+    "PACING_DIR",
     "RESUME_MAX_AGE",
+    "SELLER_WAIT_S",
     "SHIPPABLE",
     "Importer",
     "MissingPiiRole",
@@ -69,6 +78,8 @@ __all__ = [
     "Prefetch",
     "SearchWindow",
     "SecretReader",
+    "SellerInUse",
+    "SellerTurns",
     "ShopDeleted",
     "ShopTask",
     "StagedPage",
@@ -78,6 +89,7 @@ __all__ = [
     "describe",
     "final_cursor",
     "finish_then_cancel",
+    "import_console",
     "import_shops",
     "local_iso",
     "mark_needs_reauth",

@@ -26,6 +26,7 @@ from glstui.domain.run import ImportRun
 from glstui.domain.serial import from_dict, to_dict
 from glstui.domain.settings import Settings
 from glstui.domain.shipment import OutboxEntry, Shipment
+from glstui.store.encode import encode
 from glstui.store.errors import StoreRecordDamaged
 from glstui.store.storage import AtomicJSONStorage
 
@@ -265,7 +266,7 @@ class WriteRepo(ReadRepo[T]):
         return super().get(key)
 
     def put(self, obj: T) -> None:
-        self._pending[self._spec.obj_key(obj)] = to_dict(obj)
+        self._pending[self._spec.obj_key(obj)] = encode(obj)
 
     def put_many(self, objs: Iterable[T]) -> None:
         for obj in objs:

@@ -357,8 +357,9 @@ class AtomicJSONStorage(Storage):
         except FileNotFoundError:
             if self._data is not None and self._sig is None:
                 return False
-            self._reset({}, None)
-            migrations.migrate(self._data, self.kind)
+            empty: RawData = {}
+            self._reset(empty, None)
+            migrations.migrate(empty, self.kind)
             return True
         with os.fdopen(fd, "rb") as handle:
             st = os.fstat(handle.fileno())

@@ -1,28 +1,36 @@
-"""Two `glstui import` runs of one shop at once (cron + one typed in a console), issue 18.
+"""Two imports of one shop at once (cron + one typed in a console, or the TUI's), issue 18.
 
 Amazon counts the seller's searchOrders calls in one bucket (burst 20, then one per ~3 real
 seconds at the sandbox's 60x) whatever process makes them. Each run pacing on a full bucket of
 its own got 429s until one gave up (exit 1). Now the second run waits for the first and goes
-on from the bucket state the first left, so both succeed with no 429 at all.
+on from the bucket state the first left, so both succeed with no 429 at all. The TUI's
+import (`import_console`) takes the same per-seller turns as `glstui import`.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import filelock
+import httpx
 import pytest
 
-from glstui.amazon.client import seller_key
+from glstui.amazon.client import OrdersPage, SpApiClient, seller_key
+from glstui.amazon.endpoints import Endpoints
 from glstui.cli.imports import NOTHING_RAN
 from glstui.domain.clock import FixedClock, to_iso
 from glstui.domain.integration import CONNECTED, Integration
 from glstui.sandbox import DEMO_APP_ID, DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, DEMO_SELLER_ID
-from glstui.services.headless import PACING_DIR
+from glstui.secrets import Secrets
+from glstui.services.context import AppContext
+from glstui.services.importer import PACING_DIR, SellerInUse, import_console
 from glstui.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,4 +156,131 @@ def test_a_run_that_waits_too_long_stops_and_says_why(shop_world, tmp_path):
     assert run.proc.returncode == NOTHING_RAN, run.out + run.err
     assert "waiting for it to finish" in run.out
     assert "Another import of shop Demo Shop NL is still running" in run.err
+    assert sandbox.requests(SEARCH) == []
+
+
+# --- the console's import takes the same turns ---------------------------------------------
+
+
+class GatedContext(AppContext):
+    """The console's context, whose search pauses after its first page until `gate` is
+    set: the console import is then surely mid-run when the other run asks for the seller."""
+
+    gate: asyncio.Event
+    pages_served: int = 0
+
+    def amazon_client(self, http: httpx.AsyncClient) -> SpApiClient:
+        client = super().amazon_client(http)
+        search = client.search_orders
+
+        async def gated(*args: Any, **kw: Any) -> AsyncIterator[OrdersPage]:
+            async for page in search(*args, **kw):
+                yield page
+                self.pages_served += 1
+                await self.gate.wait()
+
+        client.search_orders = gated  # type: ignore[method-assign]
+        return client
+
+
+def console_ctx(sandbox: Any, data: Path, shop: Integration, token: str) -> GatedContext:
+    clock = FixedClock(sandbox.clock.now())
+    secrets = Secrets.in_memory()
+    secrets.set("amazon.app_id", DEMO_APP_ID)
+    secrets.set("amazon.lwa_client_id", DEMO_CLIENT_ID)
+    secrets.set("amazon.lwa_client_secret", DEMO_CLIENT_SECRET)
+    secrets.set(f"amazon.refresh_token.{shop.id}", token)
+    ctx = GatedContext(
+        data_dir=data,
+        store=Store.open(data, clock),
+        secrets=secrets,
+        clock=clock,
+        endpoints=Endpoints.sandbox(sandbox.base_url),
+        time_scale=sandbox.time_scale,
+    )
+    ctx.gate = asyncio.Event()
+    return ctx
+
+
+async def until(check: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    """Wait (on the loop) until check() holds; a hang fails with `what`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        assert loop.time() < deadline, what
+        await asyncio.sleep(0.05)
+
+
+WAITING = "another import of this shop is running; waiting for it to finish"
+
+
+async def test_a_cron_run_waits_for_the_console_import_of_its_shop_with_no_429(
+    shop_world, tmp_path
+):
+    sandbox, data, shop, token, env = shop_world
+    ctx = console_ctx(sandbox, data, shop, token)
+    ctx.gate.set()  # the burst first, in one go: the cron run must start on an empty bucket
+    lines: list[Any] = []
+    console = asyncio.ensure_future(import_console(ctx, [shop.id], lines.append))
+    await until(lambda: ctx.pages_served >= 20, "the console's first 20 pages")
+    ctx.gate.clear()  # the console holds the seller, mid-run
+    asked = len(sandbox.requests(SEARCH))
+    cron = Run(env, tmp_path, "cron")
+    await until(lambda: WAITING in cron.out, "the cron run's waiting line")
+    assert len(sandbox.requests(SEARCH)) == asked  # the cron run asked Amazon nothing
+    ctx.gate.set()
+    run = await console
+    await asyncio.to_thread(_finish, [cron])
+
+    assert not run.failed and run.shops[0].new > 0
+    assert cron.proc.returncode == 0, cron.out[-2000:] + cron.err
+    assert sandbox.throttled == 0
+    assert all(r.status == 200 for r in sandbox.requests(SEARCH))
+    assert len(sandbox.requests(SEARCH)) > 20  # more than one bucket's burst in all
+
+
+async def test_the_console_import_waits_for_a_cron_run_of_its_shop(shop_world):
+    sandbox, data, shop, token, _env = shop_world
+    ctx = console_ctx(sandbox, data, shop, token)
+    ctx.gate.set()
+    lines: list[Any] = []
+    (data / PACING_DIR).mkdir(mode=0o700, exist_ok=True)
+    cron = filelock.FileLock(data / PACING_DIR / f"{seller_key(token)}-{shop.region}.lock")
+    with cron:  # a `glstui import` of the shop runs (it holds the seller's lock)
+        console = asyncio.ensure_future(import_console(ctx, [shop.id], lines.append))
+        await until(lambda: any(WAITING in line.text for line in lines), "the waiting line")
+        await asyncio.sleep(0.5)  # waiting, not importing
+        assert sandbox.requests(SEARCH) == []
+        assert not console.done()
+    run = await console
+
+    assert not run.failed and run.shops[0].new > 0
+    assert sandbox.throttled == 0
+
+
+async def test_a_console_import_stopped_while_it_waits_asks_amazon_nothing(shop_world):
+    sandbox, data, shop, token, _env = shop_world
+    ctx = console_ctx(sandbox, data, shop, token)
+    lines: list[Any] = []
+    (data / PACING_DIR).mkdir(mode=0o700, exist_ok=True)
+    path = data / PACING_DIR / f"{seller_key(token)}-{shop.region}.lock"
+    with filelock.FileLock(path):
+        console = asyncio.ensure_future(import_console(ctx, [shop.id], lines.append))
+        await until(lambda: any(WAITING in line.text for line in lines), "the waiting line")
+        console.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await console
+    assert sandbox.requests(SEARCH) == []
+    with filelock.FileLock(path).acquire(timeout=0):  # and it holds nothing afterwards
+        pass
+
+
+async def test_the_console_import_gives_up_after_its_wait_and_says_why(shop_world):
+    sandbox, data, shop, token, _env = shop_world
+    ctx = console_ctx(sandbox, data, shop, token)
+    (data / PACING_DIR).mkdir(mode=0o700, exist_ok=True)
+    lock = filelock.FileLock(data / PACING_DIR / f"{seller_key(token)}-{shop.region}.lock")
+    with lock, pytest.raises(SellerInUse) as caught:
+        await import_console(ctx, [shop.id], seller_wait=0.3)
+    assert "Another import of shop Demo Shop NL is still running" in caught.value.user_message
     assert sandbox.requests(SEARCH) == []

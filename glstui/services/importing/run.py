@@ -14,7 +14,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, TypeVar
 
-from glstui.amazon.client import OrdersPage
+from glstui.amazon.client import OrdersPage, SpApiClient
 from glstui.amazon.errors import AmazonApiError, AmazonError, GrantRevoked
 from glstui.amazon.mapping import order_from_api
 from glstui.domain.clock import Clock
@@ -25,6 +25,7 @@ from glstui.i18n import _
 from glstui.secrets import SecretsError
 from glstui.services import audit
 from glstui.services.events import ERROR, INFO, WARNING, LogLine, Progress, Reporter, ignore
+from glstui.services.importing.gc_pause import full_collections_paused
 from glstui.services.importing.merge import PageOutcome
 from glstui.services.importing.pages import (
     MAX_PAGES_PER_WRITE,
@@ -148,7 +149,12 @@ class Importer:
         """Import the given shops (by id), all at once; returns the recorded ImportRun.
 
         When cancelled, the run is recorded as stopped and CancelledError is raised again.
+        No full garbage collection runs meanwhile (see gc_pause: key presses waited for them).
         """
+        with full_collections_paused():
+            return await self._run_shops(integration_ids)
+
+    async def _run_shops(self, integration_ids: list[str]) -> ImportRun:
         run = self.run
         run.started_at = self.clock.now()
         tasks, refused = await asyncio.to_thread(self.plan, integration_ids)
@@ -389,12 +395,17 @@ async def import_shops(
     report: Reporter = ignore,
     *,
     user: str | None = None,
+    on_client: Callable[[SpApiClient], None] | None = None,
 ) -> ImportRun:
     """Import the given shops with the context's store, keys and Amazon endpoints.
 
-    Raises glstui.services.context.MissingCredentials when the Amazon app keys are not set.
+    `on_client` sees the Amazon client before its first call (seller_turns: the buckets go on
+    from the state the last run left). Raises glstui.services.context.MissingCredentials when
+    the Amazon app keys are not set.
     """
     async with ctx.http_client() as http:
         client = ctx.amazon_client(http)
+        if on_client is not None:
+            on_client(client)
         importer = Importer(ctx.store, ctx.secrets, client, ctx.clock, report, user=user)
         return await importer.run_shops(integration_ids)

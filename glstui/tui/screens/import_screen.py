@@ -2,8 +2,10 @@
 
 The table lists every shop; active, connected ones can be included with space, the others are
 dimmed with the reason. `s` starts the import as one exclusive async worker (the service does
-the HTTP and the store writes; store writes run in threads), `x` stops it cleanly: whatever
-pages were stored stay. Progress per shop and overall, a batched live log, a summary at the end.
+the HTTP and the store writes; store writes run in threads), in the sellers' turns that
+`glstui import` takes too (a cron run of the same seller first: a line says the import
+waits), `x` stops it cleanly (also while it waits): whatever pages were stored stay.
+Progress per shop and overall, a batched live log, a summary at the end.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from textual.widgets import DataTable, Footer, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState
 
 from glstui.domain.integration import Integration
+from glstui.domain.run import ImportRun
 from glstui.i18n import N_, _
 from glstui.services import importer as svc
 from glstui.services.events import ERROR, INFO, WARNING, Event, LogLine, Progress
@@ -37,6 +40,9 @@ CHECKED = "[x]"
 UNCHECKED = "[ ]"
 COMPACT_BELOW = 100  # columns: below this the table leaves out the channel column
 NAME_WIDTH = 24  # shop names are cut with "…" beyond this (the full name is in Integrations)
+# The bars show the latest count this often, not per page: at 2,000 orders/s pages come 20
+# times a second, and each repaint of the bars takes UI time a key press then waits for.
+PROGRESS_S = 0.25
 
 
 def local_time(value: datetime | None, fmt: str | None = None) -> str:
@@ -88,7 +94,7 @@ class ImportScreen(BaseScreen):
     BINDINGS: ClassVar[list[Any]] = [
         Binding("s", "start", N_("Start import")),
         Binding("x", "stop", N_("Stop")),
-        Binding("space", "toggle", N_("Include"), key_display="space"),
+        Binding("space", "include", N_("Include"), key_display="space", id="import.include"),
         Binding("a", "toggle_all", N_("All")),
         Binding("l", "focus_log", N_("Log"), show=False),
         Binding("r", "refresh", N_("Refresh"), show=False),
@@ -114,8 +120,9 @@ class ImportScreen(BaseScreen):
         self.included: set[str] = set()
         self._seen_importable: set[str] = set()
         self.running = False
-        self.last_run: Any = None
+        self.last_run: ImportRun | None = None
         self._bars: dict[str, ShopProgress] = {}
+        self._unshown: dict[str, Progress] = {}  # the latest progress per bar, not yet shown
         self.compact = False
 
     # -- layout ---------------------------------------------------------------------------
@@ -127,7 +134,8 @@ class ImportScreen(BaseScreen):
             yield DataTable(id="shops", cursor_type="row", zebra_stripes=False)
             yield Static("", id="why")
             yield VerticalScroll(id="progress")
-            log = LogPane(id="log")
+            # 4 batches a second: while the log grows, each batch re-lays out the screen
+            log = LogPane(id="log", flush_interval=PROGRESS_S)
             log.border_title = _("Log")
             yield log
             yield Static("", id="summary")
@@ -147,6 +155,7 @@ class ImportScreen(BaseScreen):
         table.add_column(_("New"), key="new")
         table.add_column(_("Status"), key="status")
         self.query_one("#progress").display = False
+        self.set_interval(PROGRESS_S, self._show_progress, name="import-progress")
         self.reload()
         table.focus()
 
@@ -244,13 +253,13 @@ class ImportScreen(BaseScreen):
     # -- actions --------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("start", "toggle", "toggle_all"):
+        if action in ("start", "include", "toggle_all"):
             return None if self.running else True
         if action == "stop":
             return True if self.running else None
         return True
 
-    def action_toggle(self) -> None:
+    def action_include(self) -> None:
         integ = self.current()
         if integ is None or self.running:
             return
@@ -301,6 +310,7 @@ class ImportScreen(BaseScreen):
         box = self.query_one("#progress", VerticalScroll)
         await box.remove_children()
         names = {i.id: i.shop_name for i in self.integrations}
+        self._unshown.clear()
         self._bars = {"": ShopProgress(_("All shops"), "", self.bar_clock, percent=True)}
         for iid in ids:
             self._bars[iid] = ShopProgress(names[iid], iid, self.bar_clock, percent=False)
@@ -309,8 +319,8 @@ class ImportScreen(BaseScreen):
         box.display = True
 
     @work(exclusive=True, group=GROUP, exit_on_error=False)  # see on_worker_state_changed
-    async def run_import(self, ids: list[str]) -> Any:
-        return await svc.import_shops(self.ctx, ids, self.report_event)
+    async def run_import(self, ids: list[str]) -> ImportRun:
+        return await svc.import_console(self.ctx, ids, self.report_event)
 
     def _now(self) -> str:
         return local_time(self.ctx.clock.now(), "%H:%M:%S")
@@ -320,6 +330,12 @@ class ImportScreen(BaseScreen):
         if isinstance(event, LogLine):
             self.query_one(LogPane).add(event.text, event.level, self._now())
         elif isinstance(event, Progress):
+            self._unshown[event.scope] = event
+
+    def _show_progress(self) -> None:
+        """Show the latest progress of each bar that moved since the last look."""
+        unshown, self._unshown = self._unshown, {}
+        for event in unshown.values():
             self._progress(event)
 
     def _progress(self, event: Progress) -> None:
@@ -329,7 +345,8 @@ class ImportScreen(BaseScreen):
         if event.scope == "":
             row.bar.update(total=event.total, progress=event.done)
             row.count.update(
-                _("{done} of {total} shops").format(done=event.done, total=event.total or 0)
+                _("{done} of {total} shops").format(done=event.done, total=event.total or 0),
+                layout=False,  # the label's width is the row's rest: its size never changes
             )
             return
         if event.total is None:
@@ -338,7 +355,7 @@ class ImportScreen(BaseScreen):
             row.bar.update(total=event.done + PAGE, progress=event.done)
         else:
             row.bar.update(total=max(event.total, 1), progress=event.total)
-        row.count.update(_("{n} orders").format(n=event.done))
+        row.count.update(_("{n} orders").format(n=event.done), layout=False)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != GROUP or event.state not in (
@@ -348,12 +365,14 @@ class ImportScreen(BaseScreen):
         ):
             return
         self.running = False
+        self._show_progress()  # the bars end on the run's last counts
         self.refresh_bindings()
         log = self.query_one(LogPane)
         summary = self.query_one("#summary", Static)
         summary.remove_class("-failed", "-ok")
         if event.state == WorkerState.SUCCESS:
             run = event.worker.result
+            assert isinstance(run, ImportRun)  # what run_import returns
             self.last_run = run
             text = svc.summary_text(run)
             failed = run.failed
