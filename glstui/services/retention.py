@@ -40,7 +40,7 @@ from glstui.files import atomic_write
 from glstui.i18n import _
 from glstui.services import audit
 from glstui.services.stats import CACHE_DIR, docs
-from glstui.services.stats import _archive_signature as archive_signature  # the one
+from glstui.services.stats_cache import archive_signature  # the one
 from glstui.store import Store
 from glstui.store.store import ArchiveTx, WriteTx
 

@@ -24,7 +24,7 @@ CACHE_DIR = "cache"
 CACHE_VERSION = 1
 
 
-def _archive_signature(store: Store, month: str) -> list[int] | None:
+def archive_signature(store: Store, month: str) -> list[int] | None:
     try:
         st = os.stat(Path(store.archive_dir) / f"orders-{month}.json")
     except (OSError, AttributeError):
@@ -66,7 +66,7 @@ def archive_tally(
     names the orders still in the hot file (hidden in the month); it is asked only when the
     month has to be read.
     """
-    signature = _archive_signature(store, month) if cache else None
+    signature = archive_signature(store, month) if cache else None
     path = _cache_path(store, month)
     if signature is not None:
         cached = _read_cache(path, signature)

@@ -82,7 +82,8 @@ def prepare(data: Path, shops: int, stored: int) -> dict[str, str]:
     beside the measured import for its whole length: measured, it took 95% of a worker
     thread's samples and every import write waited behind its archive writes.)
     """
-    from glstui.services import retention, stats
+    from glstui.sandbox.history import generate_history
+    from glstui.services import retention
     from glstui.store import Store
 
     clock = FixedClock(NOW)
@@ -101,7 +102,7 @@ def prepare(data: Path, shops: int, stored: int) -> dict[str, str]:
     with store.write() as tx:
         tx.integrations.put_many(integrations)
     if stored:  # the history belongs to the shops being imported, as in a warehouse
-        stats.generate_history(
+        generate_history(
             store, clock, orders=stored, days=365, shops=integrations, chunk=10_000
         )
         retention.purge_pii(store, clock)
