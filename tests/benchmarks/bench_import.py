@@ -102,9 +102,7 @@ def prepare(data: Path, shops: int, stored: int) -> dict[str, str]:
     with store.write() as tx:
         tx.integrations.put_many(integrations)
     if stored:  # the history belongs to the shops being imported, as in a warehouse
-        generate_history(
-            store, clock, orders=stored, days=365, shops=integrations, chunk=10_000
-        )
+        generate_history(store, clock, orders=stored, days=365, shops=integrations, chunk=10_000)
         retention.purge_pii(store, clock)
     (data / "bench-shops.json").write_text(
         json.dumps({i.selling_partner_id: i.id for i in integrations})

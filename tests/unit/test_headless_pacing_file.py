@@ -6,18 +6,18 @@ from __future__ import annotations
 import stat
 from pathlib import Path
 
-from glstui.services import headless
+from glstui.services.importing import seller_turns
 
 
 def test_pacing_state_is_private_and_read_back(tmp_path: Path) -> None:
     path = tmp_path / "seller-EU.json"
-    headless._write_state(path, {"getOrders": (12.5, 3.0)})
+    seller_turns._write_state(path, {"getOrders": (12.5, 3.0)})
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert headless._read_state(path) == {"getOrders": (12.5, 3.0)}
+    assert seller_turns._read_state(path) == {"getOrders": (12.5, 3.0)}
 
 
 def test_a_state_file_that_cannot_be_replaced_leaves_no_temp_file(tmp_path: Path) -> None:
     path = tmp_path / "seller-EU.json"
     path.mkdir()  # the rename over it fails; the import goes on regardless
-    headless._write_state(path, {"getOrders": (1.0, 1.0)})
+    seller_turns._write_state(path, {"getOrders": (1.0, 1.0)})
     assert [p.name for p in tmp_path.iterdir()] == ["seller-EU.json"]

@@ -16,7 +16,6 @@ import asyncio
 import json
 import logging
 import math
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,6 +26,7 @@ from glstui.amazon.client import SpApiClient, seller_key
 from glstui.domain.errors import N_, GlstuiError
 from glstui.domain.integration import Integration
 from glstui.domain.run import ImportRun
+from glstui.files import atomic_write
 from glstui.i18n import _
 from glstui.secrets import SecretsError, SecretsUnavailable
 from glstui.services.events import INFO, LogLine, Reporter, ignore
@@ -211,12 +211,9 @@ def _read_state(path: Path) -> dict[str, tuple[float, float]]:
 
 
 def _write_state(path: Path, state: dict[str, tuple[float, float]]) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    payload = json.dumps({op: list(v) for op, v in state.items()}).encode("utf-8")
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({op: list(v) for op, v in state.items()}, f)
-        os.replace(tmp, path)
+        atomic_write(path, payload)
     except OSError as exc:  # pacing state is a courtesy: never fail an import for it
         log.warning("could not save pacing state %s: %s", path.name, exc.strerror or exc)
 
