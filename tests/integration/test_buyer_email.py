@@ -20,10 +20,17 @@ def small_sandbox(make_sandbox):
 
 async def _label_one(sandbox, path, settings):
     world = make_world(sandbox, path, settings=settings)
+    before = len(sandbox.requests("/orders/2026-01-01/orders", "GET"))
     key = (await world.import_orders())[0]
     relay = sandbox.orders[world.order(key).order_id].buyer["buyerEmail"]
     assert relay.endswith(".amazon.nl") or "@marketplace.amazon." in relay
-    world.set_recipient(key, email=relay)  # as an import with the BUYER data stores it
+    searches = sandbox.requests("/orders/2026-01-01/orders", "GET")[before:]
+    asked = {r.query.get("includedData", "") for r in searches}
+    if settings.gls_buyer_notifications:  # the import asks Amazon for the BUYER data set
+        assert all("BUYER" in a for a in asked) and world.order(key).recipient.email == relay
+    else:  # and only then: glstui fetches no buyer e-mail it would not use
+        assert asked and not any("BUYER" in a for a in asked)
+        world.set_recipient(key, email=relay)  # even when glstui has one, GLS gets none
     run = await labelling.create_labels(world.ctx, [key], world.report)
     assert run.labelled == 1
     [create] = [r for r in sandbox.gls.request_log if r.path.endswith("Label/Create")]

@@ -327,7 +327,7 @@ class Importer:
             created_after=window.created_after,
             last_updated_after=window.last_updated_after,
             fulfillment_statuses=FULFILLMENT_STATUSES,
-            included_data=INCLUDED_DATA,
+            included_data=await asyncio.to_thread(self._included_data),
             pagination_token=window.token,
         )
         prefetch = Prefetch(pages, MAX_PAGES_PER_WRITE)
@@ -384,6 +384,13 @@ class Importer:
     def _first_import_days(self) -> int:
         with self.store.read() as view:
             return view.settings.get().first_import_days
+
+    def _included_data(self) -> tuple[str, ...]:
+        """BUYER (the buyer's Amazon relay e-mail) only when the operator asked for GLS's
+        delivery notifications: otherwise glstui does not fetch what it would not use."""
+        with self.store.read() as view:
+            wanted = view.settings.get().gls_buyer_notifications
+        return (*INCLUDED_DATA, "BUYER") if wanted else INCLUDED_DATA
 
 
 _LEVELS = {INFO: logging.INFO, WARNING: logging.WARNING, ERROR: logging.ERROR}
