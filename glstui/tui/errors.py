@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from rich.segment import Segments
     from textual.app import App
     from textual.message import Message
+    from textual.notifications import SeverityLevel
 
 LOGGER_NAME = "glstui.tui.errors"
 UNEXPECTED = "Unexpected error"
@@ -70,7 +71,7 @@ def report(app: App[Any], err: BaseException) -> None:
     """Log `err` and show it as a toast; safe from the UI loop and from worker threads."""
     log_error(err)
     message = operator_message(err, log_file(getattr(app, "ctx", None)))
-    severity = "warning" if isinstance(err, GlstuiError) else "error"
+    severity: SeverityLevel = "warning" if isinstance(err, GlstuiError) else "error"
     if app._thread_id != threading.get_ident():
         app.call_from_thread(app.notify, message, severity=severity, timeout=10, markup=False)
     else:
