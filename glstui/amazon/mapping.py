@@ -5,7 +5,7 @@ Field names follow orders_2026-01-01.json: recipient.deliveryAddress, fulfillmen
 AMAZON_BUSINESS, AMAZON_EASY_SHIP, FBM_SHIP_PLUS, ...: all kept), addressType,
 orderItems[{orderItemId, quantityOrdered, product{asin, sellerSku, title},
 fulfillment{quantityFulfilled}}], packages[{packageReferenceId}] (PACKAGES data; without it the
-order's package references stay unknown, None).
+order's package references stay unknown, None), associatedOrders (replacement / exchange).
 """
 
 from __future__ import annotations
@@ -95,7 +95,17 @@ def order_from_api(raw: dict[str, Any], integration_id: str, clock: Clock) -> Or
         state=state,
         imported_at=clock.now(),
         amazon_package_refs=package_refs(raw),
+        **_original(raw),
     )
+
+
+def _original(raw: dict[str, Any]) -> dict[str, str]:
+    """The original order of a replacement or exchange (associatedOrders), if any."""
+    for assoc in raw.get("associatedOrders") or []:
+        kind = _s(_dict(assoc).get("associationType")).upper()
+        if kind in ("REPLACEMENT_ORIGINAL_ID", "EXCHANGE_ORIGINAL_ID"):
+            return {"original_order_id": _s(assoc.get("orderId")), "association": kind}
+    return {}
 
 
 def package_refs(raw: dict[str, Any]) -> list[str] | None:

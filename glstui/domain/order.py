@@ -81,6 +81,10 @@ class Order:
     # Why GLS must not ship it (glstui.domain.order_kinds: "easy_ship", "pickup_point", ...);
     # "" = GLS may. Such an order is held with the reason and never labelled.
     not_for_gls: str = ""
+    # A replacement or exchange: Amazon's associatedOrders (v2026) name the original order.
+    # Shipped, labelled and confirmed like any order; shown so nobody takes it for a double.
+    original_order_id: str = ""
+    association: str = ""  # REPLACEMENT_ORIGINAL_ID or EXCHANGE_ORIGINAL_ID
 
     @property
     def key(self) -> str:

@@ -242,6 +242,7 @@ class SimOrder:
     address: dict[str, str] = field(default_factory=dict)
     items: list[SimItem] = field(default_factory=list)
     packages: list[dict[str, Any]] = field(default_factory=list)
+    associated: list[dict[str, str]] = field(default_factory=list)  # associatedOrders
     ship_by: tuple[datetime, datetime] | None = None
     deliver_by: tuple[datetime, datetime] | None = None
     currency: str = "EUR"
@@ -286,6 +287,8 @@ class SimOrder:
         }
         if self.programs:
             order["programs"] = list(self.programs)
+        if self.associated:
+            order["associatedOrders"] = [dict(a) for a in self.associated]
         pii = self.status in PII_STATUSES and self.fulfilled_by == "MERCHANT"
         if "BUYER" in included:
             buyer = {k: v for k, v in self.buyer.items() if pii or k == "buyerCompanyName"}
@@ -552,7 +555,25 @@ class OrderBook:
             )
         elif not partial:
             self._make_special(order)
+            self._make_replacement(order)
         return order
+
+    def _make_replacement(self, order: SimOrder) -> None:
+        """With `kinds_share`, a quarter as many waiting orders are replacements of an earlier
+        order of the shop (Amazon's associatedOrders, REPLACEMENT_ORIGINAL_ID): an order like
+        any other, sent again for free. Own generator: the rest of the shop stays as it was."""
+        if self.kinds_share <= 0 or order.status != "UNSHIPPED":
+            return
+        if set(order.programs) - {"PRIME", "AMAZON_BUSINESS"}:
+            return  # Easy Ship, Ship+: another case of their own
+        if order.address.get("addressType") == "PICKUP_POINT":
+            return
+        side = random.Random(f"glstui-sandbox:replacement:{self.seed}:{order.order_id}")
+        earlier = [o for o in self.orders if o != order.order_id]
+        if not earlier or side.random() >= self.kinds_share / 4:
+            return
+        original = side.choice(sorted(earlier))
+        order.associated = [{"orderId": original, "associationType": "REPLACEMENT_ORIGINAL_ID"}]
 
     def _make_special(self, order: SimOrder) -> None:
         """`kinds_share` of the waiting orders are of a kind GLS must not ship as usual: Easy

@@ -16,6 +16,9 @@ Prints "measure | result | target | PASS/FAIL" lines and exits 1 if a target is 
    sandbox's simulated buyers keep cancelling orders while its clock runs (a 1,000-label run
    is most of a simulated hour), so a few confirmations are rightly refused (400, order
    cancelled): those count as answered, not as sent.
+3. Read the confirmed orders back (outbox.verify_sent: getOrder with PACKAGES, at most
+   MAX_ORDERS a run), timed apart from the confirmations: getOrder's own bucket (burst 30,
+   then 0.5/s) makes its floor. Every read order must list our package and tracking number.
 
 The sandbox runs in a child process (it is a busy HTTP server; in the same process it would
 compete with glstui for the interpreter and the measurement would be of both). The machine is
@@ -43,9 +46,12 @@ from test_labels_world import make_world  # noqa: E402
 from glstui.domain.clock import FixedClock  # noqa: E402
 from glstui.sandbox import Sandbox  # noqa: E402
 from glstui.services import labelling, outbox  # noqa: E402
+from glstui.services.outbox.verify import verify_sent  # noqa: E402
 
 START = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 RATE, BURST = 2.0, 10
+READ_RATE, READ_BURST = 0.5, 30  # getOrder's bucket (glstui.amazon.ratelimit)
+READ_SLACK_S = 10  # Amazon s: the round trips of the burst's reads, run at once
 LABEL_TARGET_S = 0.100
 RATIO_TARGET = 1.05
 
@@ -134,9 +140,17 @@ async def run(n: int, time_scale: float) -> bool:
             ok &= line("confirmations queued", str(pending), f"= {n}", pending == n)
 
             throttled_before = sandbox.throttled
-            t0 = time.perf_counter()
-            delivery = await outbox.deliver_pending(world.ctx)
-            real = time.perf_counter() - t0
+            ctx = world.ctx
+            async with ctx.http_client() as http:
+                client = ctx.amazon_client(http)
+                t0 = time.perf_counter()  # the confirmations alone: their own bucket's floor
+                delivery = await outbox.deliver(
+                    ctx.store, client, ctx.refresh_token, ctx.clock, amazon_live=False
+                )
+                real = time.perf_counter() - t0
+                t0 = time.perf_counter()  # then the read-back, paced by getOrder's bucket
+                checked = await verify_sent(ctx.store, client, ctx.refresh_token, ctx.clock)
+                read_s = time.perf_counter() - t0
             simulated = real * time_scale
             floor = (pending - BURST) / RATE
             ratio = simulated / floor
@@ -146,6 +160,16 @@ async def run(n: int, time_scale: float) -> bool:
                 f"ratio {ratio:.3f}",
                 f"ratio <= {RATIO_TARGET}",
                 ratio <= RATIO_TARGET,
+            )
+            reads = checked.verified + checked.missing + checked.unlisted + checked.unread
+            read_floor = max(0, reads - READ_BURST) / READ_RATE
+            read_sim = read_s * time_scale
+            ok &= line(
+                f"read back {reads} confirmed orders (getOrder, PACKAGES)",
+                f"{read_s:.2f} s real = {read_sim:.0f} Amazon s; floor {read_floor:.0f} s; "
+                f"{checked.verified} verified",
+                f"<= {RATIO_TARGET} x floor + {READ_SLACK_S} s, all verified",
+                read_sim <= RATIO_TARGET * read_floor + READ_SLACK_S and checked.verified == reads,
             )
             counts: Counter[int] = Counter(world.confirm_204s().values())
             answered = delivery.sent + delivery.failed

@@ -62,6 +62,8 @@ _AMAZON_FIELDS = (
     "is_prime",
     "is_business",
     "programs",
+    "original_order_id",
+    "association",
     "order_total",
     "currency",
 )

@@ -212,6 +212,13 @@ def detail_text(
         status = AMAZON_STATUSES.get(order.amazon_status)
         text.append(f"  Amazon: {_(status) if status else order.amazon_status}", style="dim")
     text.append("\n")
+    if order.original_order_id:
+        template = (
+            _("Exchange for order {original}: label and ship it as usual.")
+            if order.association == "EXCHANGE_ORIGINAL_ID"
+            else _("Replacement for order {original}: label and ship it as usual.")
+        )
+        text.append(template.format(original=order.original_order_id) + "\n", style="bold")
     if order.hold_reason:
         loud = order.state == CANCELLED or order.amazon_status == "CANCELLED"
         text.append(f"{reason_text(order.hold_reason)}\n", style=LOUD if loud else "bold")
