@@ -69,6 +69,7 @@ def order_from_api(raw: dict[str, Any], integration_id: str, clock: Clock) -> Or
     if not country and marketplace_id in MARKETPLACES_BY_ID:
         country = MARKETPLACES_BY_ID[marketplace_id].country_code
     total = _dict(_dict(raw.get("proceeds")).get("grandTotal"))
+    original = _original(raw)
     if status == "CANCELLED":
         state = CANCELLED
     elif status == "SHIPPED":
@@ -95,17 +96,19 @@ def order_from_api(raw: dict[str, Any], integration_id: str, clock: Clock) -> Or
         state=state,
         imported_at=clock.now(),
         amazon_package_refs=package_refs(raw),
-        **_original(raw),
+        original_order_id=original[0],
+        association=original[1],
     )
 
 
-def _original(raw: dict[str, Any]) -> dict[str, str]:
-    """The original order of a replacement or exchange (associatedOrders), if any."""
+def _original(raw: dict[str, Any]) -> tuple[str, str]:
+    """(original order id, association type) of a replacement or exchange (associatedOrders);
+    ("", "") for any other order."""
     for assoc in raw.get("associatedOrders") or []:
         kind = _s(_dict(assoc).get("associationType")).upper()
         if kind in ("REPLACEMENT_ORIGINAL_ID", "EXCHANGE_ORIGINAL_ID"):
-            return {"original_order_id": _s(assoc.get("orderId")), "association": kind}
-    return {}
+            return _s(_dict(assoc).get("orderId")), kind
+    return "", ""
 
 
 def package_refs(raw: dict[str, Any]) -> list[str] | None:
