@@ -203,7 +203,13 @@ class GlsApp(errors.ReportErrors, App[int]):
             )
         if result.sent:
             # worded as the Orders screen's own toast, which says "(s)" too
-            parts.append(_("{n} tracking code(s) sent to Amazon").format(n=result.sent))
+            parts.append(
+                plural(
+                    result.sent,
+                    N_("{n} tracking code sent to Amazon"),
+                    N_("{n} tracking codes sent to Amazon"),
+                )
+            )
         if result.refused:
             parts.append(_("{n} refused by Amazon").format(n=result.refused))
         parts.extend(result.problems)

@@ -144,7 +144,7 @@ async def test_marked_orders_get_labels_and_amazon_gets_the_tracking(world) -> N
             assert package["trackingNumber"] == parcels[oid(key)]
         assert list(app._notifications) == []  # no toast over the log and the table
         assert "Labelled 2" in said(app)
-        assert "2 tracking code(s) sent to Amazon" in said(app)
+        assert "2 tracking codes sent to Amazon" in said(app)
         assert screen.selected_keys == []  # done: the marks are cleared
         assert f"Order {oid(first)}: label created" in log_text(screen)
 
@@ -352,7 +352,7 @@ async def test_start_up_sends_waiting_codes_and_the_timer_sends_new_ones(world) 
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await settle(pilot)
         assert world.order(first).state == SHIPPED
-        assert "1 tracking code(s) sent to Amazon" in toasts(app)
+        assert "1 tracking code sent to Amazon" in toasts(app)
 
         await labelling.create_labels(world.ctx, [second], world.report, deliver=False)
         app.deliver_due()  # what the one-minute timer does

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from glstui.domain.integration import NEEDS_REAUTH, Integration
 from glstui.domain.run import ImportRun, ShopRunResult
-from glstui.i18n import _
+from glstui.i18n import _, date_text
 
 
 def missing_pii_text(shop: str) -> str:
@@ -78,4 +78,4 @@ def summary_text(run: ImportRun) -> str:
 
 def local_iso(value: datetime | None) -> str:
     """A time for a log line: local time, to the minute."""
-    return value.astimezone().strftime("%Y-%m-%d %H:%M") if value else "?"
+    return date_text(value) or "?"

@@ -24,7 +24,7 @@ from textual.worker import Worker, WorkerState
 
 from glstui.domain.integration import Integration
 from glstui.domain.run import ImportRun
-from glstui.i18n import N_, _
+from glstui.i18n import N_, _, date_text, plural
 from glstui.services import importer as svc
 from glstui.services.events import ERROR, INFO, WARNING, Event, LogLine, Progress
 from glstui.services.integrations import list_integrations
@@ -45,8 +45,9 @@ NAME_WIDTH = 24  # shop names are cut with "…" beyond this (the full name is i
 PROGRESS_S = 0.25
 
 
-def local_time(value: datetime | None, fmt: str | None = None) -> str:
-    return value.astimezone().strftime(fmt or "%Y-%m-%d %H:%M") if value else ""
+def local_time(value: datetime | None, short: bool = False) -> str:
+    """The language's one date format (glstui.i18n.date_text); `short` leaves the year out."""
+    return date_text(value, year=not short)
 
 
 def short_reason(integ: Integration) -> str:
@@ -203,7 +204,7 @@ class ImportScreen(BaseScreen):
             if self.compact and integ.region != "EU":
                 name = f"{name[: NAME_WIDTH - 4]} ({integ.region})"
             cells = [] if self.compact else [Text(channel, style=dim)]
-            last = local_time(integ.last_import_at, "%m-%d %H:%M" if self.compact else None)
+            last = local_time(integ.last_import_at, short=self.compact)
             table.add_row(
                 *cells,
                 Text(name, style=dim),
@@ -244,7 +245,13 @@ class ImportScreen(BaseScreen):
             why.update(Text(svc.not_importable_reason(integ)))
         else:
             n = len(self.included)
-            why.update(_("{n} shop(s) included. s starts the import.").format(n=n))
+            why.update(
+                plural(
+                    n,
+                    N_("{n} shop included. s starts the import."),
+                    N_("{n} shops included. s starts the import."),
+                )
+            )
 
     @on(DataTable.RowHighlighted, "#shops")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -323,7 +330,7 @@ class ImportScreen(BaseScreen):
         return await svc.import_console(self.ctx, ids, self.report_event)
 
     def _now(self) -> str:
-        return local_time(self.ctx.clock.now(), "%H:%M:%S")
+        return self.ctx.clock.now().astimezone().strftime("%H:%M:%S")
 
     def report_event(self, event: Event) -> None:
         """The import's reporter: runs on the UI loop (the worker is async)."""

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Static
 from textual.widgets.data_table import CellDoesNotExist
 
-from glstui.i18n import N_, _
+from glstui.i18n import N_, _, date_text
 from glstui.i18n_numbers import decimal
 from glstui.services import stats
 from glstui.tui.messages import StoreChanged
@@ -65,9 +65,7 @@ def warning_lines(report: stats.StatsReport) -> list[str]:
             if report.past_ship_by == 1
             else _("{n} orders are past their latest ship date (oldest {date}): label them.")
         )
-        lines.append(
-            text.format(n=report.past_ship_by, date=f"{oldest:%Y-%m-%d %H:%M}" if oldest else "?")
-        )
+        lines.append(text.format(n=report.past_ship_by, date=date_text(oldest) or "?"))
     if report.failed:
         text = (
             _("1 tracking confirmation was refused by Amazon: see Orders (3).")
@@ -235,7 +233,9 @@ class StatisticsScreen(BaseScreen):
             head.append(" ")
         if self.report is not None:
             period = self.report.period(self.days)
-            head.append(f"  {period.first_day:%Y-%m-%d} – {period.last_day:%Y-%m-%d}", style="dim")
+            head.append(
+                f"  {date_text(period.first_day)} – {date_text(period.last_day)}", style="dim"
+            )
         self.query_one("#stats-head", Static).update(head)
 
     def _fill(self) -> None:

@@ -17,7 +17,7 @@ from datetime import date
 from rich.text import Text
 from textual.widget import Widget
 
-from glstui.i18n import _
+from glstui.i18n import _, date_text
 
 BLOCKS = " ▁▂▃▄▅▆▇█"
 
@@ -119,8 +119,8 @@ class StatsChart(Widget):
         for line in bar_rows(columns, height, widths, gap):
             text.append(line + "\n")
         if self.first_day and self.last_day:
-            left = f"{self.first_day:%m-%d}"
-            right = f"{self.last_day:%m-%d}"
+            left = date_text(self.first_day, year=False)
+            right = date_text(self.last_day, year=False)
             middle = "" if step == 1 else _("per {n} days").format(n=step)
             room = width - len(left) - len(right)
             if len(middle) + 2 > room:

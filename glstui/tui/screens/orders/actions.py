@@ -17,7 +17,7 @@ from textual import work
 from glstui.domain.errors import GlstuiError
 from glstui.domain.order import LABELLED, SHIPPED
 from glstui.domain.shipment import FAILED, PENDING
-from glstui.i18n import _
+from glstui.i18n import N_, _, plural
 from glstui.services import labelling, outbox
 from glstui.services.context import MissingCredentials
 from glstui.services.events import ERROR, INFO, WARNING
@@ -74,7 +74,13 @@ class OrderActions(OrdersView):
         if not keys or not self._can_start():
             return
         self._start(_("creating labels"))
-        self.log_line(_("Creating labels for {n} order(s)...").format(n=len(keys)))
+        self.log_line(
+            plural(
+                len(keys),
+                N_("Creating a label for {n} order..."),
+                N_("Creating labels for {n} orders..."),
+            )
+        )
         self.run_labels(keys, force=False)
 
     @work(exclusive=True, group=ACTIONS)
@@ -111,7 +117,13 @@ class OrderActions(OrdersView):
         delivery = run.delivery
         if delivery is not None:
             if delivery.sent:
-                lines.append(_("{n} tracking code(s) sent to Amazon").format(n=delivery.sent))
+                lines.append(
+                    plural(
+                        delivery.sent,
+                        N_("{n} tracking code sent to Amazon"),
+                        N_("{n} tracking codes sent to Amazon"),
+                    )
+                )
             if delivery.failed:
                 lines.append(_("{n} refused by Amazon: n goes to them").format(n=delivery.failed))
             waiting = delivery.retry_later + delivery.blocked

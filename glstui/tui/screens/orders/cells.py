@@ -7,7 +7,7 @@ from datetime import datetime
 from rich.text import Text
 
 from glstui.domain.order import CANCELLED, HELD, LABELLED, NEW, SHIPPED, Order
-from glstui.i18n import N_, _
+from glstui.i18n import N_, _, date_text
 from glstui.services.orders_query import OrderRow
 from glstui.services.outbox import TrackingSummary
 
@@ -61,5 +61,4 @@ def tracking_cell(summary: TrackingSummary | None, width: int = TRACKING_WIDTH) 
 
 def when(value: datetime | None, short: bool = False) -> str:
     """Local time; `short` leaves the year out (narrow terminals)."""
-    fmt = "%m-%d %H:%M" if short else "%Y-%m-%d %H:%M"
-    return value.astimezone().strftime(fmt) if value else ""
+    return date_text(value, year=not short)

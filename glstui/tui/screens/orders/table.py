@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 
 from glstui.domain.order import HELD, NEW
-from glstui.i18n import _
+from glstui.i18n import _, date_text
 from glstui.services.orders_query import OrderRow
 from glstui.services.outbox import TrackingSummary
 from glstui.tui.errors import ReportErrors
@@ -182,7 +182,7 @@ class Columns:
             and row.ship_by < now
             and row.state in (NEW, HELD)
         )
-        ship_by = row.ship_by.astimezone().strftime("%m-%d") if row.ship_by else ""
+        ship_by = date_text(row.ship_by, year=False, time=False)
         cells = [
             self.order_cell(row),
             shop,
