@@ -14,6 +14,7 @@ from rich.text import Text
 
 from glstui.domain.order import CANCELLED, LABELLED, SHIPPED, Order
 from glstui.domain.rules import HELD_BY_RULE, TOO_HEAVY
+from glstui.domain.shipment import MISSING
 from glstui.i18n import N_, _, catalog
 from glstui.services.orders_query import (
     CONFIRMATION_BY_HAND,
@@ -22,6 +23,7 @@ from glstui.services.orders_query import (
     LabelInfo,
     confirmation_state,
 )
+from glstui.services.outbox import verify_text
 from glstui.tui.screens.orders.cells import LOUD, WARN, state_text, when
 
 #: Hold reasons our code stores, in the language of the operator at the time. Shown in the
@@ -164,6 +166,9 @@ def label_text(info: LabelInfo, order_id: str, cancelled: bool = False) -> Text:
             state = confirmation_state(entry)
             if state == CONFIRMATION_SENT:
                 text.append(_("sent {at}").format(at=when(entry.sent_at)), style="dim")
+                checked = verify_text(entry)  # what Amazon's read-back says
+                missing = entry.verify_state == MISSING
+                text.append(f" · {checked}", style="bold red" if missing else "dim")
             elif state == CONFIRMATION_BY_HAND:
                 text.append(_("marked done by hand"), style="dim")
             elif state == CONFIRMATION_REFUSED:

@@ -116,6 +116,7 @@ class Columns:
     compact: bool
     city_width: int = CITY_WIDTH
     tracking_w: int = TRACKING_WIDTH
+    items_w: int = 3  # the Qty column without its gap
     now: datetime | None = None
     marked: set[str] = field(default_factory=set)
     tracking: dict[str, TrackingSummary] = field(default_factory=dict)
@@ -140,6 +141,7 @@ class Columns:
         }
         if not self.compact:
             widths["tracking"] = self.tracking_width()
+        self.items_w = widths["items"]
         widths = {key: width + GAP for key, width in widths.items()}  # the gap is in the column
         used = sum(widths.values()) + 2 * table.cell_padding * (len(widths) + 1)
         # the page's padding (none at 80 columns: every column counts) and the scrollbar (1)
@@ -195,7 +197,9 @@ class Columns:
         if not self.compact:
             cells.append(tracking_cell(self.tracking.get(row.key), self.tracking_w))
         cells += [
-            Text(str(row.items) + " " * GAP, justify="right"),
+            # padded here: a right-justified Text loses its trailing gap (Rich strips it), and
+            # the number then touched the city
+            Text(str(row.items).rjust(self.items_w) + " " * GAP),
             Text(city, no_wrap=True, overflow="ellipsis"),
         ]
         return cells
