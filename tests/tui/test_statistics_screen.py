@@ -228,3 +228,22 @@ def test_median_time_to_label_reads_naturally(lang: str, hours: float, shown: st
 
     set_language(lang)
     assert _hours(hours) == shown
+
+
+@pytest.mark.parametrize("lang", ["en", "nl"])
+async def test_a_median_under_a_minute_is_not_cut_at_80_columns(
+    make_ctx: Callable[..., AppContext], lang: str
+) -> None:
+    """Found in the 80x24 walk: a shop labelled right after its import showed "< 1 mi"."""
+    from glstui.i18n import set_language
+
+    app = GlsApp(with_history(make_ctx, lang=lang))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        table = app.screen.query_one(DataTable)
+        set_language(lang)
+        from glstui.tui.screens.statistics import _hours
+
+        width = table.columns["median"].width  # type: ignore[index]
+        assert width >= len(_hours(0.0)) and width >= len(_hours(59 / 60))

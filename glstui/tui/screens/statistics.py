@@ -190,6 +190,9 @@ class StatisticsScreen(BaseScreen):
             ("late", _("Late")),
         ]
         widths = [max(NUMBER_MIN, len(title)) for _key, title in headers]
+        # the median's words ("< 1 min", "59 min") must fit uncut, in both languages
+        longest = max(len(_hours(0.0)), len(_hours(59 / 60)), len(_hours(99.0)))
+        widths[3] = max(widths[3], longest)
         self.widths = widths
         room = self.app.size.width - 2 - 2 * (len(headers) + 1) - 1 - sum(widths)
         self.name_width = max(NAME_MIN, min(NAME_MAX, room))
