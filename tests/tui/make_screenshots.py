@@ -354,6 +354,10 @@ SHOTS: dict[str, Shot] = {
     "keys": Shot(press("5"), about="Keys (Amazon app and GLS)"),
     "keys-80x24": Shot(press("5"), SMALL, about="Keys on 80x24"),
     "keys-nl": Shot(press("5"), lang="nl", about="Keys in Dutch"),
+    # 7 Settings
+    "settings": Shot(press("7"), about="Settings: printer, sender, label format, GLS test/live"),
+    "settings-80x24": Shot(press("7"), SMALL, about="Settings on 80x24"),
+    "settings-nl": Shot(press("7"), lang="nl", about="Settings in Dutch"),
     # 6 Help, support
     "guide": Shot(press("6"), about="Help: the installation guide"),
     "guide-80x24": Shot(press("6"), SMALL, about="The guide on 80x24"),
