@@ -446,15 +446,27 @@ async def test_a_ship_plus_order_is_refused_like_amazon_does(sandbox, amazon_cli
     assert order.packages == [] and order.status == "UNSHIPPED"
 
 
-async def test_a_hundred_pages_under_the_real_limit_cost_a_hundred_calls(make_sandbox, make_client):
-    """At a high time scale an access token lives a fraction of a real second; the sandbox
-    reports its lifetime rounded down, so glstui never sends a dead token (a 403, a refresh
-    and a retry per token before: 107 calls for 100 pages)."""
-    sb = make_sandbox(orders=10_000, time_scale=10_000.0, arrivals_per_hour=0)
-    client = make_client(sb)
-    token = sb.issue_refresh_token()
-    pages, orders = await _all(client, token, fulfillment_statuses=(), fulfilled_by=())
-    assert len(pages) == 100 and len(orders) == 10_000
-    assert client.calls["searchOrders"] == 100
-    assert not [r for r in sb.requests(SEARCH) if r.status == 403]
-    assert sb.throttled == 0
+@pytest.mark.parametrize("time_scale", [1.0, 60.0, 1000.0, 3600.0, 10_000.0])
+async def test_the_reported_token_lifetime_is_never_longer_than_the_token_lives(
+    make_sandbox, http, time_scale
+):
+    """The sandbox's LWA answer says `expires_in` in real seconds. Rounded up (4 s for a token
+    that lives 3.6 s at 1,000x), a client used a dead token for its last fraction of a second:
+    a 403, a refresh and a retry per token (104 searchOrders calls for 100 pages)."""
+    from glstui.sandbox import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+
+    sb = make_sandbox(orders=0, time_scale=time_scale, arrivals_per_hour=0)
+    before = sb.clock.now()
+    resp = await http.post(
+        sb.base_url + "/auth/o2/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": sb.issue_refresh_token(),
+            "client_id": DEMO_CLIENT_ID,
+            "client_secret": DEMO_CLIENT_SECRET,
+        },
+    )
+    answer = resp.json()
+    lives = sb.amazon._access[answer["access_token"]].expires_at - before  # sandbox time
+    assert answer["expires_in"] >= 1
+    assert lives.total_seconds() >= answer["expires_in"] * time_scale

@@ -41,7 +41,7 @@ from glstui.tui.widgets.confirm import DeleteShopModal
 SIZE = (80, 24)
 NOW = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
 ODD = "Bad [/] name [bold]x"
-SHOWN = ODD[:11]  # narrow columns at 80x24 cut it: "Bad [/] nam…", never "Bad  nam"
+SHOWN = ODD[:10]  # narrow columns at 80x24 cut it: "Bad [/] na…", never "Bad  na"
 ORDERS_PATH = "/orders/2026-01-01/orders"
 
 
