@@ -337,6 +337,21 @@ def stored_orders(data: Path) -> int:
         return len(view.orders)
 
 
+def _exit_with_parent() -> None:
+    """The app runs in its own session (the pty): when the bench is killed (a test's timeout)
+    nothing would stop it, and it spun on a core for the rest of the suite. It watches."""
+    import threading
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(3)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes (a smoke run)")
@@ -351,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--app", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.app:
+        _exit_with_parent()
         return run_app_child(Path(args.app[0]), Path(args.app[1]))
     # The reader thread must get the interpreter soon after bytes arrive, even while the
     # main thread parses: at the default 5 ms switch interval its stamps would come late.
